@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` (set up, generate demo data, ingest, open the
+# dashboard) and `make test` (set up, including Debian's chromium for the browser tests, and run
+# every test). Everything else here is a building block of those two.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+DEMO    := data/demo
+WH      := data/warehouse.duckdb
+PORT    ?= 8501
+
+.PHONY: run test setup setup-dev browser demo ingest serve bench lint clean
+
+run: setup demo ingest serve
+
+test: setup-dev browser
+	$(BIN)/pytest -q
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+setup: $(BIN)/activate
+	$(BIN)/pip install -q -e .
+
+setup-dev: $(BIN)/activate
+	$(BIN)/pip install -q -e '.[dev]'
+
+# Debian's chromium for the headless browser tests; installed only where it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+demo:
+	$(BIN)/tumbuh demo --out $(DEMO)
+
+ingest:
+	$(BIN)/tumbuh ingest all $(DEMO) --warehouse $(WH)
+
+serve:
+	$(BIN)/tumbuh serve --port $(PORT) --warehouse $(WH)
+
+bench: setup-dev
+	$(BIN)/python -m benchmarks
+
+lint:
+	$(BIN)/ruff check pipelines dashboard geo demo tests benchmarks
+
+clean:
+	rm -rf $(DEMO) $(WH)

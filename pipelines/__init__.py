@@ -1,0 +1,1 @@
+"""tumbuh pipelines: the only writer of the warehouse (raw exports -> staging -> marts)."""

@@ -1,0 +1,70 @@
+"""One config file (TOML) for what an operator changes; see config/tumbuh.toml."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "tumbuh.toml"
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+@dataclass(frozen=True)
+class Config:
+    raw: dict[str, Any] = field(default_factory=dict)
+    base_dir: Path = PROJECT_ROOT
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.raw.get(name, {})
+
+    def path(self, key: str) -> Path | None:
+        value = self.section("paths").get(key)
+        if not value:
+            return None
+        p = Path(value)
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    @property
+    def warehouse(self) -> Path:
+        return self.path("warehouse") or (self.base_dir / "data" / "warehouse.duckdb")
+
+    @property
+    def min_cell(self) -> int:
+        return int(self.section("prevalence").get("min_cell", 10))
+
+    def hash_key(self) -> str:
+        """The secret for keyed hashes of NIK and child keys; never committed."""
+        privacy = self.section("privacy")
+        env_name = privacy.get("hash_key_env", "TUMBUH_HASH_KEY")
+        if os.environ.get(env_name):
+            return os.environ[env_name]
+        key_file = self.base_dir / privacy.get("key_file", "data/.hash_key")
+        if key_file.exists():
+            return key_file.read_text().strip()
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    path = Path(path or os.environ.get("TUMBUH_CONFIG") or DEFAULT_CONFIG)
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    # Relative paths in the default config are relative to the project root; in a user's own
+    # config file, relative to that file.
+    base = PROJECT_ROOT if path.resolve() == DEFAULT_CONFIG.resolve() else path.resolve().parent
+    return Config(raw=raw, base_dir=base)
+
+
+@lru_cache(maxsize=1)
+def default_config() -> Config:
+    return load_config()
