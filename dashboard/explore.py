@@ -1,0 +1,62 @@
+"""The exploration pivot and its downloads: the CSV and XLSX hold exactly the table on screen
+(same rows, columns and headers; numbers at the shown precision; suppressed cells as text)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from dashboard import fmt
+from dashboard.i18n import current_language, t
+
+MEASURES = {  # column -> format kind
+    "pct_stunted": "pct", "pct_stunted_eb": "pct", "pct_severe": "pct", "pct_wasted": "pct",
+    "pct_underweight": "pct", "pct_overweight": "pct", "n_children": "int", "n_haz": "int",
+    "n_stunted": "int",
+}
+
+
+def pivot(df: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Wilayah x period of one measure; suppressed cells hold the text "data tidak cukup"."""
+    if df.empty:
+        return pd.DataFrame()
+    decimals = 1 if MEASURES[measure] == "pct" else 0
+    values = df[measure].astype(float).round(decimals).astype(object)
+    values[df["suppressed"].fillna(False).astype(bool).to_numpy()] = t("map.suppressed")
+    data = df.assign(value=values, period_label=df["period"].map(fmt.period))
+    order = list(dict.fromkeys(df.sort_values("period")["period"].map(fmt.period)))
+    wide = data.pivot_table(index=["kode", "nama"], columns="period_label", values="value",
+                            aggfunc="first", sort=True)
+    wide = wide.reindex(columns=order).reset_index()
+    wide.columns.name = None
+    return wide.rename(columns={"kode": t("col.kode"), "nama": t("col.nama")})
+
+
+def display(wide: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The pivot as shown: numbers formatted the Indonesian way (text cells unchanged)."""
+    kind = MEASURES[measure]
+    out = wide.copy()
+    for col in out.columns[2:]:
+        out[col] = out[col].map(lambda v: v if isinstance(v, str) else (
+            fmt.pct(v) if kind == "pct" else fmt.num(v))).astype(object)
+    return out
+
+
+def to_csv(wide: pd.DataFrame, measure: str) -> bytes:
+    """The pivot as CSV; Indonesian Excel reads `;` separated files with a decimal comma. Numbers
+    keep the shown precision without thousands separators, so they stay numbers."""
+    decimals = 1 if MEASURES[measure] == "pct" else 0
+    indonesian = current_language() == "id"
+    out = wide.copy()
+    for col in out.columns[2:]:
+        out[col] = out[col].map(lambda v: v if isinstance(v, str) or pd.isna(v) else (
+            f"{v:.{decimals}f}".replace(".", ",") if indonesian else f"{v:.{decimals}f}"))
+    return out.to_csv(index=False, sep=";" if indonesian else ",").encode("utf-8-sig")
+
+
+def to_xlsx(wide: pd.DataFrame, sheet: str = "tumbuh") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        wide.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()

@@ -1,0 +1,79 @@
+"""Draw a MapData on the page: boundaries when a boundary file is configured, else markers at the
+kab/kota seats (kecamatan maps need boundaries); plotly or pydeck. Returns the clicked kode."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.i18n import t
+from dashboard.mapdata import MapData, boundaries_for
+from dashboard.repository import Repository
+from geo.boundaries import LightBoundaries
+
+
+def draw(repo: Repository, data: MapData, *, level: str, key: str, colorbar_title: str,
+         renderer: str = "plotly", kode_kabkota: str | None = None,
+         colorscale: str = charts.DIVERGING, height: int = 520, width: int = 800) -> str | None:
+    """`width`: about how wide the map area is on the page, to pick the zoom that fits."""
+    rows = data.rows
+    category = "category" if rows["category"].notna().any() else None
+    bounds = boundaries_for(level)
+    if bounds is None:
+        if level != "kabkota":
+            st.info(t("map.kecamatan_needs_boundaries"))
+            return None
+        st.caption(t("map.seats_fallback"))
+        seats = repo.kabkota()[["kode", "lat", "lon"]]
+        pts = rows.merge(seats, on="kode", how="inner")
+        if category:  # markers carry values only; a class map shows its class as text
+            pts = pts.assign(value=pd.NA)
+        fig = charts.points(pts, value="value", center=data.center, colorbar_title=colorbar_title,
+                            height=height)
+        return _plotly(fig, key)
+    geojson = bounds.geojson
+    if kode_kabkota and level == "kecamatan":  # a drill-down sends only that kab/kota's shapes
+        geojson = _kecamatan_of(bounds, kode_kabkota)
+    if renderer == "pydeck":
+        deck = charts.deck(geojson, rows, value="value", center=data.center, category=category,
+                           colorscale=colorscale, view=charts.view_of(geojson, width))
+        event = st.pydeck_chart(deck, height=height, on_select="rerun", key=f"{key}.deck",
+                                selection_mode="single-object")
+        return _deck_kode(event)
+    fig = charts.choropleth(geojson, rows, value="value", center=data.center, category=category,
+                            colorbar_title=colorbar_title, colorscale=colorscale, height=height,
+                            width=width)
+    return _plotly(fig, key)
+
+
+_SUBSETS: dict[str, tuple[dict, dict]] = {}  # kode_kabkota -> (source geojson, subset)
+
+
+def _kecamatan_of(bounds: LightBoundaries, kode_kabkota: str) -> dict:
+    """One kab/kota's kecamatan, the same object every time (so its figure is memoised)."""
+    cached = _SUBSETS.get(kode_kabkota)
+    if cached is None or cached[0] is not bounds.geojson:
+        subset = bounds.subset({f["properties"]["kode"] for f in bounds.geojson["features"]
+                                if f["properties"]["kode"].startswith(kode_kabkota + ".")})
+        cached = _SUBSETS[kode_kabkota] = (bounds.geojson, subset)
+    return cached[1]
+
+
+def _plotly(fig: object, key: str) -> str | None:
+    event = st.plotly_chart(fig, key=f"{key}.plotly", on_select="rerun",
+                            selection_mode=("points",), config={"displaylogo": False})
+    return charts.selected_kode(event)
+
+
+def _deck_kode(event: object) -> str | None:
+    try:
+        objects = event["selection"]["objects"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+    for items in (objects or {}).values():
+        for obj in items or []:
+            props = obj.get("properties", obj)
+            if props.get("kode"):
+                return str(props["kode"])
+    return None

@@ -1,0 +1,55 @@
+"""The intervention outcome view: targeted against matched comparison posyandu (difference in
+differences with a 95 % interval), always shown with its caveats."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, fmt
+from dashboard.i18n import t
+from dashboard.repository import Repository
+from dashboard.widgets import show_table
+
+
+def _value(v: object, unit: str) -> str:
+    return fmt.pts(v) if unit == "%" else fmt.num(v, 2)
+
+
+def outcome_section(repo: Repository, campaign_id: str) -> None:
+    st.subheader(t("outcome.title"))
+    if not repo.has("mart_intervensi_outcome"):
+        st.info(t("common.not_available", what=t("what.outcome"), tables="mart_intervensi_outcome"))
+        return
+    df = repo.table("mart_intervensi_outcome", "campaign_id = ?", [campaign_id], order_by="kode")
+    if df.empty:
+        st.info(t("common.no_rows"))
+        return
+    levels = dict(zip(df["kode"], df["nama"]))
+    kode = st.selectbox(t("outcome.level"), list(levels), key="outcome.level",
+                        format_func=lambda k: levels[k])
+    rows = df[df["kode"] == kode].copy()
+    first = rows.iloc[0]
+    st.warning(t("outcome.caveat", pre_from=fmt.day(first["pre_from"]), pre_to=fmt.day(first["pre_to"]),
+                 post_from=fmt.day(first["post_from"]), post_to=fmt.day(first["post_to"])),
+               icon=":material/info:")
+    for note in rows["catatan"].dropna().unique():
+        st.caption(f"⚠ {note}")
+    estimable = rows[rows["did"].notna()]
+    if estimable.empty:
+        st.info(t("outcome.none_estimable"))
+    else:
+        rows["did_text"] = [f"{_value(d, u)} ({_value(lo, u)} … {_value(hi, u)})" if pd.notna(d) else "–"
+                            for d, lo, hi, u in zip(rows["did"], rows["did_lo95"], rows["did_hi95"],
+                                                    rows["unit"])]
+        st.plotly_chart(charts.forest(estimable, label="metric_label", value="did",
+                                      lo="did_lo95", hi="did_hi95"),
+                        key="outcome.forest", config={"displaylogo": False})
+    rows["t_text"] = [_value(v, u) for v, u in zip(rows["t_change"], rows["unit"])]
+    rows["c_text"] = [_value(v, u) for v, u in zip(rows["c_change"], rows["unit"])]
+    if "did_text" not in rows:
+        rows["did_text"] = "–"
+    show_table(rows, {"metric_label": "col.metric", "t_text": "col.t_change", "c_text": "col.c_change",
+                      "did_text": "col.did", "n_posyandu_t": "col.n_posyandu_t",
+                      "n_posyandu_c": "col.n_posyandu_c", "n_strata": "col.n_strata"},
+               {"n_posyandu_t": "int", "n_posyandu_c": "int", "n_strata": "int"}, key="outcome.table")

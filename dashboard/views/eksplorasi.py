@@ -1,0 +1,94 @@
+"""Eksplorasi: filter by wilayah, period and indicator; a pivot table (wilayah x period) with CSV
+and XLSX downloads of exactly what is shown; a read-only SQL console over the marts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import explore, fmt
+from dashboard.i18n import t
+from dashboard.repository import Repository
+from dashboard.sql_console import ConsoleError, run_query
+from dashboard.widgets import available, source_caption
+
+DEFAULT_SQL = ("SELECT kode, nama, period, n_haz, pct_stunted, signif\n"
+               "FROM mart_prevalensi_kabkota\nWHERE period_type = 'bulan'\n"
+               "ORDER BY period DESC, pct_stunted DESC\nLIMIT 20")
+
+
+def render(repo: Repository) -> None:
+    st.title(t("eksplorasi.title"))
+    if available(repo, "mart_prevalensi", what=t("what.prevalensi")):
+        _pivot(repo)
+    _console(repo)
+
+
+def _pivot(repo: Repository) -> None:
+    types = repo.period_types()
+    c1, c2, c3 = st.columns(3)
+    measure = c1.selectbox(t("eksplorasi.indicator"), list(explore.MEASURES), key="eksplorasi.measure",
+                           format_func=lambda m: t(f"measure.{m}"))
+    level = c2.radio(t("peta.level"), ["kabkota", "kecamatan"], horizontal=True,
+                     key="eksplorasi.level", format_func=lambda v: t(f"level.{v}"))
+    period_type = c3.selectbox(t("common.period_type"), types, key="eksplorasi.ptype",
+                               format_func=lambda p: t(f"period_type.{p}"))
+    periods = sorted(repo.periods(period_type))
+    kab = repo.kabkota()
+    names = dict(zip(kab["kode"], kab["nama"]))
+    c4, c5 = st.columns([2, 1])
+    chosen = c4.multiselect(t("eksplorasi.wilayah"), list(kab["kode"]), key="eksplorasi.kabkota",
+                            format_func=lambda k: names.get(k, k),
+                            placeholder=t("peta.all_kabkota"))
+    span = c5.select_slider(t("eksplorasi.periods"), periods, value=(periods[0], periods[-1]),
+                            format_func=fmt.period, key="eksplorasi.span") if len(periods) > 1 else (
+        periods[0], periods[0]) if periods else (None, None)
+    where, params = "level = ? AND period_type = ? AND period BETWEEN ? AND ?", [
+        level, period_type, span[0], span[1]]
+    if chosen:
+        where += f" AND kode_kabkota IN ({', '.join('?' for _ in chosen)})"
+        params.extend(chosen)
+    df = repo.table("mart_prevalensi", where, params, order_by="kode, period")
+    period_label = (fmt.period(span[0]) if span[0] == span[1]
+                    else f"{fmt.period(span[0])} – {fmt.period(span[1])}")
+    source_caption(repo, ["pengukuran"], extra=t("caption.period", period=period_label))
+    wide = explore.pivot(df, measure)
+    st.subheader(t("eksplorasi.pivot_title", measure=t(f"measure.{measure}"),
+                   level=t(f"level.{level}")))
+    if wide.empty:
+        st.info(t("common.no_rows"))
+        return
+    st.dataframe(explore.display(wide, measure), hide_index=True, width="stretch", height=380,
+                 key="eksplorasi.pivot")
+    st.caption(t("eksplorasi.rows", n=fmt.num(len(wide))))
+    name = f"tumbuh_{measure}_{level}_{period_type}_{span[0]}_{span[1]}"
+    d1, d2, _ = st.columns([1, 1, 4])
+    d1.download_button("CSV", explore.to_csv(wide, measure), file_name=f"{name}.csv", mime="text/csv",
+                       on_click="ignore", icon=":material/download:", key="eksplorasi.csv")
+    d2.download_button("XLSX", explore.to_xlsx(wide), file_name=f"{name}.xlsx", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:", key="eksplorasi.xlsx")
+
+
+def _console(repo: Repository) -> None:
+    st.subheader(t("eksplorasi.console_title"))
+    st.caption(t("eksplorasi.console_note"))
+    tables = repo.table_columns()
+    with st.expander(t("eksplorasi.tables", n=len(tables))):
+        st.markdown("\n".join(f"- `{name}`: {', '.join(cols)}" for name, cols in tables.items()))
+    sql = st.text_area("SQL", DEFAULT_SQL, height=160, key="eksplorasi.sql")
+    if st.button(t("eksplorasi.run"), key="eksplorasi.run", icon=":material/play_arrow:"):
+        try:
+            st.session_state["eksplorasi.result"] = run_query(repo.path, sql)
+            st.session_state["eksplorasi.error"] = None
+        except ConsoleError as exc:
+            st.session_state["eksplorasi.result"] = None
+            st.session_state["eksplorasi.error"] = str(exc)
+    error = st.session_state.get("eksplorasi.error")
+    result = st.session_state.get("eksplorasi.result")
+    if error:
+        st.error(t("eksplorasi.refused", reason=error))
+    elif result is not None:
+        st.dataframe(result.frame, hide_index=True, width="stretch", key="eksplorasi.sql_result")
+        note = t("eksplorasi.result_note", n=fmt.num(len(result.frame)),
+                 s=fmt.num(result.seconds, 2))
+        st.caption(note + (" · " + t("eksplorasi.truncated") if result.truncated else ""))

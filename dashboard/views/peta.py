@@ -1,0 +1,105 @@
+"""Peta: kab/kota and kecamatan maps of an indicator (crude and smoothed prevalence, significance
+class, SPM coverage per field, intervention progress, data quality), plotly or pydeck. Clicking a
+kab/kota (or picking it below the map) drills into its kecamatan."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, fmt, mapview
+from dashboard.i18n import t
+from dashboard.mapdata import INDICATORS, map_data
+from dashboard.repository import Repository
+from dashboard.widgets import period_picker, show_table, source_caption
+
+ALL = ""
+SOURCES = {"mart_prevalensi": ["pengukuran"], "mart_spm_field": ["spm"],
+           "mart_intervensi_progress": ["intervensi"], "mart_kualitas_data": ["pengukuran"]}
+
+
+def _apply_pending_drill() -> None:
+    """A click on the previous run asked to drill: set the widgets before they are drawn."""
+    target = st.session_state.pop("peta.drill_target", None)
+    if target is not None:
+        st.session_state["peta.level"] = "kecamatan"
+        st.session_state["peta.kabkota"] = target
+
+
+def _periods(repo: Repository, indicator: str) -> dict[str, list[str]] | None:
+    table = INDICATORS[indicator].table
+    if table == "mart_prevalensi":
+        return {p: repo.periods(p) for p in repo.period_types()}
+    if table == "mart_spm_field":
+        return repo.spm_periods()
+    return None  # progress and quality maps show the latest state
+
+
+def render(repo: Repository) -> None:
+    st.title(t("peta.title"))
+    _apply_pending_drill()
+    options = [k for k, ind in INDICATORS.items()]
+    c1, c2, c3 = st.columns([2, 1, 1])
+    indicator = c1.selectbox(t("peta.indicator"), options, key="peta.indicator",
+                             format_func=lambda k: INDICATORS[k].label)
+    level = c2.radio(t("peta.level"), ["kabkota", "kecamatan"], key="peta.level",
+                     format_func=lambda v: t(f"level.{v}"), horizontal=True)
+    renderer = c3.radio(t("peta.renderer"), ["plotly", "pydeck"], key="peta.renderer",
+                        horizontal=True)
+    ind = INDICATORS[indicator]
+    if not repo.has(ind.table):
+        st.info(t("common.not_available", what=ind.label, tables=ind.table))
+        return
+    if indicator == "pct_stunted_eb" and level == "kabkota":
+        st.info(t("peta.eb_kecamatan"))  # the mart smooths kecamatan and below only
+    periods = _periods(repo, indicator)
+    period_type, period = ("latest", None)
+    if periods is not None:
+        picked = period_picker(repo, "peta", periods_of=periods)
+        if picked is None:
+            return
+        period_type, period = picked
+
+    kab_ref = repo.kabkota()
+    names = dict(zip(kab_ref["kode"], kab_ref["nama"]))
+    drill = st.selectbox(t("peta.drill"), [ALL, *kab_ref["kode"]], key="peta.kabkota",
+                         format_func=lambda k: names.get(k, t("peta.all_kabkota")),
+                         disabled=level == "kabkota", help=t("peta.drill_help"))
+    drill = drill if level == "kecamatan" and drill else None
+    source_caption(repo, SOURCES[ind.table], period)
+
+    data = map_data(repo, indicator, level, period_type, period, drill)
+    if data is None or data.rows.empty:
+        st.info(t("common.no_rows"))
+        return
+    title = names.get(drill, t("peta.province")) if drill else t("peta.province")
+    st.subheader(f"{ind.label} · {t(f'level.{level}')} · {title}")
+    scale = "RdBu" if ind.higher_better else charts.DIVERGING
+    clicked = mapview.draw(repo, data, level=level, key=f"peta.{level}", renderer=renderer,
+                           kode_kabkota=drill, colorbar_title=ind.label, colorscale=scale)
+    if clicked and level == "kabkota" and clicked in names:
+        st.session_state["peta.drill_target"] = clicked
+        st.rerun()
+    if data.center is not None:
+        st.caption(t("peta.center_note", value=fmt.pct(data.center)))
+    st.caption(t("peta.click_note"))
+    _table(data.rows, ind.table)
+
+
+def _table(rows: pd.DataFrame, table: str) -> None:
+    if table == "mart_prevalensi":
+        columns = {"nama": "col.nama", "n_haz": "col.n_haz", "n_stunted": "col.n_stunted",
+                   "pct_stunted": "col.pct_stunted", "pct_stunted_lo95": "col.lo95",
+                   "pct_stunted_hi95": "col.hi95", "pct_stunted_eb": "col.pct_stunted_eb",
+                   "signif": "col.signif"}
+        formats = {"n_haz": "int", "n_stunted": "int", "pct_stunted": "pct",
+                   "pct_stunted_lo95": "pct", "pct_stunted_hi95": "pct", "pct_stunted_eb": "pct"}
+        shown = rows.assign(signif=rows["signif"].where(~rows["suppressed"], t("map.suppressed")))
+    else:
+        columns = {"nama": "col.nama", "value": "col.value"}
+        if "category" in rows and rows["category"].notna().any():
+            columns["category"] = "col.kelas"
+        formats = {"value": "pct"}
+        shown = rows
+    with st.expander(t("peta.table"), expanded=False):
+        show_table(shown.sort_values("nama"), columns, formats, key="peta.table")

@@ -1,0 +1,88 @@
+"""Small building blocks shared by the pages: pickers, the data caption every page shows, and the
+message for a mart that is not in the warehouse yet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import fmt
+from dashboard.i18n import t
+from dashboard.repository import Repository
+
+PERIOD_TYPES = ("bulan", "bulan_timbang", "tahun")
+
+
+def available(repo: Repository, *tables: str, what: str) -> bool:
+    """True when every table is in the warehouse; else an info message naming the data."""
+    missing = [name for name in tables if not repo.has(name)]
+    if missing:
+        st.info(t("common.not_available", what=what, tables=", ".join(missing)))
+        return False
+    return True
+
+
+def period_picker(repo: Repository, key: str, types: Sequence[str] | None = None,
+                  periods_of: dict[str, list[str]] | None = None) -> tuple[str, str] | None:
+    """Period type and period (newest first). `periods_of` overrides where the periods come
+    from (default: mart_prevalensi)."""
+    if periods_of is None:
+        periods_of = {p: repo.periods(p) for p in (types or repo.period_types())}
+    periods_of = {k: v for k, v in periods_of.items() if v}
+    if not periods_of:
+        st.info(t("common.no_periods"))
+        return None
+    left, right = st.columns(2)
+    period_type = left.selectbox(t("common.period_type"), list(periods_of),
+                                 format_func=lambda p: t(f"period_type.{p}"), key=f"{key}.type")
+    period = right.selectbox(t("common.period"), periods_of[period_type],
+                             format_func=fmt.period, key=f"{key}.period")
+    return period_type, period
+
+
+def kabkota_picker(repo: Repository, key: str, label: str | None = None,
+                   default: str | None = None, container: object = st) -> str | None:
+    ref = repo.kabkota()
+    if ref.empty:
+        return None
+    kodes = list(ref["kode"])
+    names = dict(zip(ref["kode"], ref["nama"]))
+    index = kodes.index(default) if default in kodes else 0
+    return container.selectbox(label or t("common.kabkota"), kodes, index=index,  # type: ignore[attr-defined]
+                               format_func=lambda k: names.get(k, k), key=key)
+
+
+def source_caption(repo: Repository, sources: Sequence[str], period: str | None = None,
+                   extra: str | None = None) -> None:
+    """Which data the page shows: source labels, period, extraction date and build time."""
+    info = repo.build_info()
+    parts = [t("caption.source", sources="; ".join(t(f"source.{s}") for s in sources))]
+    if period:
+        parts.append(t("caption.period", period=fmt.period(period)))
+    dates = [info["extraction"].get(_lineage_source(s)) for s in sources]
+    dates = [d for d in dates if d is not None and not pd.isna(d)]
+    if dates:
+        parts.append(t("caption.as_of", date=fmt.day(max(dates))))
+    if info["built_at"] is not None:
+        built = pd.Timestamp(info["built_at"])
+        parts.append(t("caption.built", date=fmt.day(built), time=built.strftime("%H:%M")))
+    if extra:
+        parts.append(extra)
+    st.caption(" · ".join(parts))
+
+
+def _lineage_source(source: str) -> str:
+    return {"pengukuran": "posyandu"}.get(source, source)
+
+
+def show_table(df: pd.DataFrame, columns: dict[str, str], formats: dict[str, str] | None = None,
+               height: int | None = None, key: str | None = None) -> pd.DataFrame:
+    """Show the named columns with translated headers and Indonesian number formats; returns
+    the displayed (raw-valued) frame so downloads can match it exactly."""
+    shown = df[[c for c in columns if c in df.columns]]
+    display = fmt.frame(shown, formats or {}).rename(columns={c: t(k) for c, k in columns.items()})
+    kwargs = {"height": height} if height else {}
+    st.dataframe(display, hide_index=True, width="stretch", key=key, **kwargs)
+    return shown

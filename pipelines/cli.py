@@ -1,0 +1,129 @@
+"""The `tumbuh` command: demo data, ingestion, z-scores, exports and the dashboard."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipelines.config import default_config
+
+
+def _warehouse(args: argparse.Namespace) -> Path:
+    return Path(args.warehouse) if args.warehouse else default_config().warehouse
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipelines.ingest import SOURCE_MODULES, files_in, get_source
+    from pipelines.ingest.common import ingest_files
+
+    if args.source == "all":
+        jobs = []
+        for folder in args.files:
+            for name in SOURCE_MODULES:
+                sub = Path(folder) / name
+                if sub.is_dir():
+                    jobs += [(get_source(name), p) for p in files_in(sub)]
+        if not jobs:
+            print(f"no export files under {', '.join(args.files)}", file=sys.stderr)
+            return 2
+    else:
+        source = get_source(args.source)
+        jobs = [(source, Path(f)) for f in args.files]
+
+    def report(result):
+        if args.json:
+            print(result.to_json(), flush=True)
+        else:
+            print(result.to_line(), file=sys.stderr if result.fatal else sys.stdout, flush=True)
+
+    results = ingest_files(jobs, warehouse=_warehouse(args), on_result=report)
+    return 1 if any(r.fatal for r in results) else 0
+
+
+def cmd_zscore(args: argparse.Namespace) -> int:
+    from pipelines.who.cli import run_zscore
+
+    n = run_zscore(args.input, args.output)
+    print(f"{n:,} rows written to {args.output}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from demo.generate import main as demo_main
+
+    return demo_main(args) or 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.export import export, list_exports
+    from pipelines.warehouse import connect_readonly
+
+    warehouse = _warehouse(args)
+    if not warehouse.exists():
+        print(f"no warehouse at {warehouse}: run `tumbuh ingest` first", file=sys.stderr)
+        return 2
+    if not args.name:
+        with connect_readonly(warehouse) as con:
+            for name, description in list_exports(con):
+                print(f"{name:32} {description}")
+        return 0
+    if not args.out:
+        print("--out FILE is required (.csv, .parquet or .xlsx)", file=sys.stderr)
+        return 2
+    n = export(args.name, Path(args.out), warehouse)
+    print(f"{n:,} rows written to {args.out}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dashboard.serve import main as serve_main
+
+    return serve_main(port=args.port, warehouse=_warehouse(args)) or 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tumbuh", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="load export files into the warehouse")
+    p.add_argument("source", choices=["posyandu", "pkk", "spm", "intervensi", "all"],
+                   help="the kind of export; 'all' takes folders with posyandu/ pkk/ spm/ intervensi/")
+    p.add_argument("files", nargs="+", help="export files (or folders, with 'all')")
+    p.add_argument("--warehouse", help="published warehouse path (default from config)")
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("zscore", help="WHO 2006 z-scores for a CSV (sex, age_days, weight_kg, lenhei_cm, measure)")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.set_defaults(func=cmd_zscore)
+
+    p = sub.add_parser("demo", help="write realistic demo exports for Jawa Timur")
+    try:
+        from demo.generate import add_arguments
+        add_arguments(p)
+    except ImportError:  # the generator is optional for the pipeline itself
+        pass
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export", help="list the marts, or write one as CSV, Parquet or XLSX")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--out")
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", help="start the dashboard")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

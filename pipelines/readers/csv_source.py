@@ -1,0 +1,226 @@
+"""CSV exports: Python finds the encoding, delimiter and header in the first lines; DuckDB's
+read_csv parses the body (a million rows must not go through a Python loop)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import shutil
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import duckdb
+
+from pipelines.readers.csv_lines import CHUNK, csv_reader, number_rows, open_text, scan_text
+from pipelines.readers.detect import UTF8_BOM
+from pipelines.readers.header import (
+    HEADER_SEARCH_ROWS,
+    HeaderMatch,
+    HeaderMiss,
+    Layout,
+    find_header,
+)
+from pipelines.readers.load import (
+    canonical_order,
+    create_rows_table,
+    delete_non_data_rows,
+    quote_ident,
+    quote_literal,
+    raw_column,
+)
+from pipelines.readers.spec import CELL_WHITESPACE, FatalFileError, TableSpec
+
+DELIMITERS = (",", ";", "\t")
+GLOB_CHARS = "*?[{"
+
+
+@dataclass(frozen=True)
+class CsvOutcome:
+    sha256: str
+    encoding: str
+    delimiter: str
+    header_row: int
+    title_lines: list[str]
+    layout: Layout
+    rows_read: int
+
+
+def _head_records(path: Path, encoding: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """(first physical line, cells) of the records that start in the header search window;
+    a blank line is a record with no cells, as DuckDB's `skip` counts it."""
+    records = []
+    with open_text(path, encoding) as fh:
+        reader, previous = csv_reader(fh, delimiter), 0
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if start > HEADER_SEARCH_ROWS:
+                break
+            records.append((start, cells))
+    return records
+
+
+def _choose_delimiter(
+    path: Path, head: bytes, encoding: str, spec: TableSpec, label: str
+) -> tuple[str, HeaderMatch]:
+    matches: list[tuple[str, HeaderMatch]] = []
+    misses: list[HeaderMiss] = []
+    has_text = False
+    for delimiter in DELIMITERS:
+        try:
+            records = _head_records(path, encoding, delimiter)
+        except csv.Error as exc:
+            raise FatalFileError(label, f"not a readable table (csv: {exc})") from exc
+        found = find_header(records, spec)
+        if isinstance(found, HeaderMatch):
+            matches.append((delimiter, found))
+        else:
+            has_text = has_text or found.has_text
+            misses.append(found)
+    if matches:
+        # The right delimiter splits the header into the most cells.
+        return max(matches, key=lambda m: m[1].layout.width)
+    if not has_text:
+        raise FatalFileError(label, "not a readable table (no text)")
+    if not any(d.encode() in head for d in DELIMITERS):
+        raise FatalFileError(
+            label, "not a readable table (no comma-, semicolon- or tab-separated lines)"
+        )
+    raise FatalFileError(label, max(misses, key=lambda m: m.groups_found).reason())
+
+
+@contextmanager
+def _duckdb_path(path: Path, transcode: bool) -> Iterator[Path]:
+    """A path DuckDB reads as exactly this file, in UTF-8: a temporary UTF-8 copy of a
+    Windows-1252 file (transcoded in chunks; single-byte, so no character is split), or a
+    symlink when the name holds characters DuckDB would expand as a glob ("data?.csv")."""
+    if not transcode and not any(ch in str(path) for ch in GLOB_CHARS):
+        yield path
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tumbuh-reader-"))
+    target = folder / "data.csv"
+    try:
+        if transcode:
+            with open(path, "rb") as src, open(target, "wb") as dst:
+                while chunk := src.read(CHUNK):
+                    dst.write(chunk.decode("cp1252", errors="replace").encode("utf-8"))
+        else:
+            target.symlink_to(path.resolve())
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_csv_sql(path: Path, skip: int, width: int, delimiter: str, parallel: bool) -> str:
+    columns = ", ".join(f"'{raw_column(pos)}': 'VARCHAR'" for pos in range(width))
+    return (
+        f"read_csv({quote_literal(str(path))}, header=false, skip={skip}, "
+        f"columns={{{columns}}}, delim={quote_literal(delimiter)}, quote='\"', escape='\"', "
+        "strict_mode=false, null_padding=true, auto_detect=false, encoding='utf-8', "
+        f"parallel={str(parallel).lower()})"
+    )
+
+
+def _create_from_csv(con, table, data_path, match, delimiter, spec, label) -> None:
+    for parallel in (True, False):
+        source = _read_csv_sql(data_path, match.index, match.layout.width, delimiter, parallel)
+        try:
+            create_rows_table(con, table, source, "NULL", match.layout, spec)
+            return
+        except duckdb.Error as exc:
+            # DuckDB's parallel scanner refuses quoted line breaks together with null_padding.
+            if parallel and "quoted new lines" in str(exc):
+                continue
+            first_line = str(exc).strip().splitlines()[0]
+            raise FatalFileError(label, f"not a readable table (csv: {first_line})") from exc
+
+
+def _check_header_row(con, table: str, match: HeaderMatch, spec: TableSpec, label: str) -> None:
+    """DuckDB's `skip` counts records like Python's csv module; make sure row 0 is the header."""
+    names = canonical_order(match.layout, spec)
+    got = con.execute(
+        f"SELECT {', '.join(quote_ident(n) for n, _ in names)} FROM {quote_ident(table)} "
+        "WHERE rowid = 0"
+    ).fetchall()[0]
+    expected = tuple(
+        match.layout.header_cells[pos].strip(CELL_WHITESPACE) or None for _, pos in names
+    )
+    if got != expected:
+        raise FatalFileError(
+            label,
+            f"not a readable table (csv: the header on line {match.row_number} could not be "
+            "aligned with the parsed rows)",
+        )
+
+
+def _head_encoding(head: bytes) -> str:
+    """A first guess from the head; the full scan running beside DuckDB confirms it."""
+    try:
+        codecs.utf_8_decode(head, "strict", False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig" if head.startswith(UTF8_BOM) else "utf-8"
+
+
+def _parse(con, path: Path, head: bytes, data_path: Path, encoding: str, spec, table, label):
+    delimiter, match = _choose_delimiter(path, head, encoding, spec, label)
+    _create_from_csv(con, table, data_path, match, delimiter, spec, label)
+    _check_header_row(con, table, match, spec, label)
+    return delimiter, match
+
+
+def _parse_and_scan(con, path: Path, head: bytes, spec, table, label):
+    """Parse with DuckDB while a thread hashes and scans the bytes (the two overlap: DuckDB
+    releases the GIL). A Windows-1252 file goes through a UTF-8 copy."""
+    guess = _head_encoding(head)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending_scan = pool.submit(scan_text, path)
+        if guess != "cp1252":
+            try:
+                with _duckdb_path(path, transcode=False) as data_path:
+                    parsed = _parse(con, path, head, data_path, guess, spec, table, label)
+                error = None
+            except (FatalFileError, duckdb.Error) as exc:
+                parsed, error = None, exc
+        scan = pending_scan.result()
+    if guess != "cp1252" and scan.encoding == guess:
+        if error is not None:
+            raise error
+        return scan, *parsed
+    # Not UTF-8 after all (DuckDB has refused it or read the head only): read it as cp1252.
+    scan = replace(scan, encoding="cp1252")
+    with _duckdb_path(path, transcode=True) as data_path:
+        return scan, *_parse(con, path, head, data_path, "cp1252", spec, table, label)
+
+
+def load_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    head: bytes,
+    spec: TableSpec,
+    table: str,
+    label: str,
+) -> CsvOutcome:
+    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    try:
+        if not ordered:  # rowid must follow the file's order
+            con.execute("SET preserve_insertion_order = true")
+        scan, delimiter, match = _parse_and_scan(con, path, head, spec, table, label)
+    finally:
+        if not ordered:
+            con.execute("SET preserve_insertion_order = false")
+    number_rows(con, table, path, scan, delimiter, match.index, match.row_number, label)
+    con.execute(f"DELETE FROM {quote_ident(table)} WHERE row_number = {match.row_number}")
+    rows_read = delete_non_data_rows(con, table, match.layout, spec)
+    return CsvOutcome(
+        sha256=scan.sha256,
+        encoding=scan.encoding,
+        delimiter=delimiter,
+        header_row=match.row_number,
+        title_lines=match.title_lines,
+        layout=match.layout,
+        rows_read=rows_read,
+    )

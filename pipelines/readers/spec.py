@@ -1,0 +1,94 @@
+"""What a reader is asked for (TableSpec) and what it hands back (ReadResult)."""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from dataclasses import dataclass
+
+# Whitespace stripped from every cell, in Python and in SQL alike (NBSP and BOM occur in
+# re-saved exports).
+CELL_WHITESPACE = " \t\n\r\x0b\x0c\u00a0\u2007\u202f\ufeff"
+
+
+def normalise_header(text: str) -> str:
+    """Header text as compared: lowercase letters and digits only ("Tgl. Lahir" -> "tgllahir")."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str  # canonical snake_case name, e.g. "tgl_lahir"
+    aliases: tuple[str, ...]  # header texts, e.g. ("Tgl Lahir", "Tanggal Lahir")
+
+    @property
+    def label(self) -> str:
+        """The name shown to people in error messages: the first alias."""
+        return self.aliases[0] if self.aliases else self.name
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    source: str  # "posyandu", "pkk", "spm", "intervensi"
+    columns: tuple[ColumnSpec, ...]
+    # Each inner tuple: at least one of these canonical names must be present.
+    required: tuple[tuple[str, ...], ...]
+    # Used to tell data rows from footer/total rows (e.g. jk, tgl_lahir, tanggal_pengukuran).
+    key_columns: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.source}: duplicate canonical column names")
+        for name in names:
+            if not name.isidentifier() or name.lower() in ("row_number", "extra"):
+                raise ValueError(f"{self.source}: invalid canonical column name {name!r}")
+        owner: dict[str, str] = {}
+        for col in self.columns:
+            for alias in col.aliases:
+                key = normalise_header(alias)
+                if not key:
+                    raise ValueError(f"{self.source}: alias {alias!r} has no letters or digits")
+                if owner.setdefault(key, col.name) != col.name:
+                    raise ValueError(
+                        f"{self.source}: alias {alias!r} matches both {owner[key]} and {col.name}"
+                    )
+        known = set(names)
+        for name in [n for group in self.required for n in group] + list(self.key_columns):
+            if name not in known:
+                raise ValueError(f"{self.source}: {name!r} is not a column of the spec")
+
+    def alias_index(self) -> dict[str, str]:
+        """Normalised alias -> canonical name."""
+        return {normalise_header(a): c.name for c in self.columns for a in c.aliases}
+
+    def column(self, name: str) -> ColumnSpec:
+        return next(c for c in self.columns if c.name == name)
+
+
+class FatalFileError(Exception):
+    """The file cannot be read as a table at all; the whole file is rejected."""
+
+    def __init__(self, file: str, reason: str):
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+@dataclass
+class ReadResult:
+    path: str
+    file_name: str
+    file_sha256: str
+    format: str  # "csv", "xlsx", "xls", "html"
+    encoding: str | None  # csv only: "utf-8", "utf-8-sig", "cp1252"
+    delimiter: str | None  # csv only
+    sheet: str | None  # workbook sheet name; HTML: table index as "table1"
+    header_row: int  # 1-based row number of the header in the file/sheet
+    title_lines: list[str]  # non-empty text of the rows above the header (joined cells)
+    extraction_date: datetime.date | None
+    columns: list[str]  # canonical names present
+    extra_columns: list[str]  # original header texts not matched by the spec
+    table: str  # name of the DuckDB temp table holding the rows
+    rows_read: int  # data rows (blank and footer rows excluded)

@@ -1,0 +1,27 @@
+-- grain: tmp_ivo_child (temp) one row per campaign, measurement window and child measured in
+-- it: the child's last measurement of the window. Windows: w = 0 the pre_months before the pre
+-- period, w = 1 the pre period (pre_months before the start), w = 2 during/after (start to
+-- post_days after the end). Z-scores flagged by the WHO limits count as missing.
+CREATE OR REPLACE TEMP TABLE tmp_ivo_child AS
+WITH windows AS (
+    SELECT campaign_id, 0 AS w,
+           CAST(start_date - to_months(2 * pre_months) AS DATE) AS w_from,
+           CAST(start_date - to_months(pre_months) AS DATE) AS w_until
+    FROM ref_campaign
+    UNION ALL
+    SELECT campaign_id, 1, CAST(start_date - to_months(pre_months) AS DATE), start_date
+    FROM ref_campaign
+    UNION ALL
+    SELECT campaign_id, 2, start_date, end_date + post_days + 1
+    FROM ref_campaign
+)
+SELECT w.campaign_id, w.w, m.child_key, m.posyandu_key, m.kode_kabkota, m.measurement_date,
+       m.weight_kg,
+       CASE WHEN m.fwei = 0 THEN m.zwei END AS waz,
+       CASE WHEN m.fwfl = 0 THEN m.zwfl END AS whz,
+       CASE WHEN m.flen = 0 THEN m.zlen END AS haz
+FROM stg_pengukuran AS m
+JOIN windows AS w ON m.measurement_date >= w.w_from AND m.measurement_date < w.w_until
+WHERE m.posyandu_key IS NOT NULL
+QUALIFY row_number() OVER (
+    PARTITION BY w.campaign_id, w.w, m.child_key ORDER BY m.measurement_date DESC) = 1;

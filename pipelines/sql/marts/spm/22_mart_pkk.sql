@@ -1,0 +1,40 @@
+-- grain: one row per level (provinsi, kabkota, kecamatan, desa), unit kode, period (bulan
+-- 'YYYY-MM' | tahun 'YYYY') and PKK indicator of mart_pkk_indikator: numerator, denominator,
+-- value = 100 × numerator ÷ denominator, pooled over the desa that recorded both.
+-- Input: pkk_desa_indikator (21_pkk_desa.py: per desa, a year = its latest recap month).
+CREATE OR REPLACE TABLE mart_pkk AS
+WITH rolled AS (  -- desa rows as they are; kecamatan, kab/kota and province summed over their desa
+    SELECT period_type, period, kode_indikator, 0 AS g, kode_desa AS kode,
+           kode_kabkota, kode_kecamatan, numerator, denominator, 1 AS n_desa_reporting
+    FROM pkk_desa_indikator
+    UNION ALL
+    SELECT period_type, period, kode_indikator,
+           -- 7 provinsi, 3 kabkota, 1 kecamatan (as grouping() over kab, kec, desa would give)
+           2 * grouping(kode_kabkota, kode_kecamatan) + 1 AS g,
+           coalesce(kode_kecamatan, kode_kabkota, '35') AS kode,
+           kode_kabkota, kode_kecamatan,
+           sum(numerator) AS numerator, sum(denominator) AS denominator,
+           count(*) AS n_desa_reporting
+    FROM pkk_desa_indikator
+    GROUP BY period_type, period, kode_indikator, ROLLUP (kode_kabkota, kode_kecamatan)
+),
+known AS (  -- desa with a PKK recap in any month
+    SELECT grouping(kode_kabkota, kode_kecamatan, kode_desa) AS g,
+           coalesce(kode_desa, kode_kecamatan, kode_kabkota, '35') AS kode,
+           count(*) AS n_desa_known
+    FROM (SELECT DISTINCT kode_kabkota, kode_kecamatan, kode_desa FROM stg_pkk)
+    GROUP BY ROLLUP (kode_kabkota, kode_kecamatan, kode_desa)
+)
+SELECT
+    CASE r.g WHEN 7 THEN 'provinsi' WHEN 3 THEN 'kabkota' WHEN 1 THEN 'kecamatan' ELSE 'desa' END AS level,
+    r.kode, CASE WHEN r.g = 7 THEN 'Jawa Timur' ELSE w.nama END AS nama,
+    r.kode_kabkota, r.kode_kecamatan, r.period_type, r.period,
+    r.kode_indikator, i.label_id, i.satuan,
+    CAST(r.numerator AS BIGINT) AS numerator, CAST(r.denominator AS BIGINT) AS denominator,
+    100.0 * r.numerator / r.denominator AS value,
+    r.n_desa_reporting, k.n_desa_known,
+    100.0 * r.n_desa_reporting / k.n_desa_known AS pct_desa_reporting
+FROM rolled AS r
+JOIN known AS k ON k.g = r.g AND k.kode = r.kode
+JOIN mart_pkk_indikator AS i ON i.kode = r.kode_indikator
+LEFT JOIN ref_wilayah AS w ON w.kode = r.kode;

@@ -1,0 +1,89 @@
+-- grain: tmp_prevalensi_agregat (temp) one row per level (provinsi, kabkota, kecamatan, desa,
+-- posyandu), unit kode, period_type (bulan, bulan_timbang, tahun) and period_start: the counts
+-- before suppression. Every kab/kota of ref_wilayah has a row in every period that has data
+-- (zero counts where it has no children). Bulan timbang periods are the months listed in config
+-- `bulan_timbang`, with the same children as that month. Flagged z-scores are NaN in
+-- tmp_prevalensi_anak: counted in n_flag_*, never in a denominator.
+-- Counts are additive, so the children are counted once per area (lokasi) and period and the
+-- levels are rolled up from those few hundred thousand rows instead of the children.
+CREATE OR REPLACE TEMP TABLE tmp_prevalensi_agregat AS
+WITH per_lokasi AS (
+    SELECT
+        period_type, period_start, lokasi,
+        count(*) AS n_children,
+        count(*) FILTER (WHERE NOT isnan(haz)) AS n_haz,
+        count(*) FILTER (WHERE NOT isnan(haz) AND haz < -2) AS n_stunted,
+        count(*) FILTER (WHERE NOT isnan(haz) AND haz < -3) AS n_severe,
+        count(*) FILTER (WHERE isnan(haz)) AS n_flag_haz,
+        count(*) FILTER (WHERE NOT isnan(whz)) AS n_whz,
+        count(*) FILTER (WHERE NOT isnan(whz) AND whz < -2) AS n_wasted,
+        count(*) FILTER (WHERE NOT isnan(whz) AND whz > 2) AS n_overweight,
+        count(*) FILTER (WHERE isnan(whz)) AS n_flag_whz,
+        count(*) FILTER (WHERE NOT isnan(waz)) AS n_waz,
+        count(*) FILTER (WHERE NOT isnan(waz) AND waz < -2) AS n_underweight,
+        count(*) FILTER (WHERE isnan(waz)) AS n_flag_waz,
+        count(waz) AS n_weighed                 -- any weight recorded (flagged or not)
+    FROM tmp_prevalensi_anak
+    GROUP BY ALL
+),
+coded AS (
+    -- kab/kota and kecamatan codes are prefixes of the desa code (contracts 2.2: 35.09.01.2001);
+    -- lokasi is posyandu_key ('<kode_desa>|NAME') or the bare desa code
+    SELECT
+        *,
+        left(lokasi, 5) AS kode_kabkota,
+        left(lokasi, 8) AS kode_kecamatan,
+        split_part(lokasi, '|', 1) AS kode_desa,
+        CASE WHEN contains(lokasi, '|') THEN lokasi END AS posyandu_key
+    FROM per_lokasi
+),
+counts AS (
+    SELECT
+        period_type, period_start,
+        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
+            WHEN 15 THEN 'provinsi' WHEN 7 THEN 'kabkota' WHEN 3 THEN 'kecamatan'
+            WHEN 1 THEN 'desa' ELSE 'posyandu' END AS level,
+        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
+            WHEN 15 THEN '35' WHEN 7 THEN kode_kabkota WHEN 3 THEN kode_kecamatan
+            WHEN 1 THEN kode_desa ELSE posyandu_key END AS kode,
+        -- the peer group for ranks: the parent unit (all 38 kab/kota share '35')
+        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
+            WHEN 15 THEN NULL WHEN 7 THEN '35' WHEN 3 THEN kode_kabkota
+            WHEN 1 THEN kode_kecamatan ELSE kode_desa END AS kode_induk,
+        kode_kabkota, kode_kecamatan, kode_desa,
+        sum(COLUMNS('^n_'))::BIGINT
+    FROM coded
+    GROUP BY GROUPING SETS (
+        (period_type, period_start),
+        (period_type, period_start, kode_kabkota),
+        (period_type, period_start, kode_kabkota, kode_kecamatan),
+        (period_type, period_start, kode_kabkota, kode_kecamatan, kode_desa),
+        (period_type, period_start, kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
+    )
+),
+periods AS (
+    SELECT period_type, period_start FROM counts WHERE level = 'provinsi'
+),
+kabkota_grid AS (
+    SELECT 'kabkota' AS level, w.kode, p.period_type, p.period_start
+    FROM ref_wilayah AS w CROSS JOIN periods AS p
+    WHERE w.tingkat = 'kabkota'
+),
+complete AS (
+    SELECT * FROM counts
+    WHERE level <> 'kabkota' AND (level <> 'posyandu' OR kode IS NOT NULL)
+    UNION ALL BY NAME
+    -- USING merges the join keys, so a kab/kota without children keeps its kode and period
+    SELECT * REPLACE ('35' AS kode_induk, kode AS kode_kabkota)
+    FROM (SELECT * FROM counts WHERE level = 'kabkota') AS c
+    FULL JOIN kabkota_grid AS g USING (level, kode, period_type, period_start)
+)
+SELECT COLUMNS(lambda c: NOT starts_with(c, 'n_')), coalesce(COLUMNS('^n_'), 0)
+FROM (
+    SELECT * FROM complete
+    UNION ALL
+    SELECT * REPLACE ('bulan_timbang' AS period_type)
+    FROM complete
+    WHERE period_type = 'bulan'
+      AND list_contains(getvariable('bulan_timbang'), month(period_start))
+);

@@ -1,0 +1,77 @@
+-- Parsing rules shared by every source's staging (temp macros: nothing persists in the warehouse).
+-- Text cells arrive exactly as read; these turn them into typed values or NULL, never guessing.
+
+-- A cell that carries no value: empty, whitespace, or a dash placeholder.
+CREATE OR REPLACE TEMP MACRO is_blank(s) AS (s IS NULL OR trim(s) IN ('', '-', '--', '—'));
+
+-- Dates: YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY (an optional time after a space is ignored), or an
+-- Excel serial day number (5 digits, optional fraction). Impossible dates (31/02) give NULL.
+CREATE OR REPLACE TEMP MACRO parse_date(s) AS (
+    CASE
+        WHEN is_blank(s) THEN NULL
+        WHEN regexp_matches(trim(s), '^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$')
+            THEN CAST(try_strptime(regexp_extract(trim(s), '^(\d{4}-\d{1,2}-\d{1,2})', 1), '%Y-%m-%d') AS DATE)
+        WHEN regexp_matches(trim(s), '^\d{1,2}/\d{1,2}/\d{4}( .*)?$')
+            THEN CAST(try_strptime(split_part(trim(s), ' ', 1), '%d/%m/%Y') AS DATE)
+        WHEN regexp_matches(trim(s), '^\d{1,2}-\d{1,2}-\d{4}( .*)?$')
+            THEN CAST(try_strptime(split_part(trim(s), ' ', 1), '%d-%m-%Y') AS DATE)
+        WHEN regexp_matches(trim(s), '^\d{5}(\.\d+)?$')
+            THEN DATE '1899-12-30' + CAST(floor(CAST(trim(s) AS DOUBLE)) AS INTEGER)
+        ELSE NULL
+    END
+);
+
+-- Numbers: digits with an optional decimal point or decimal comma ("9,5", "9.5", ".5").
+-- Anything else ("83..9", "10.7 it", "1.234,5") is not a number.
+CREATE OR REPLACE TEMP MACRO parse_num(s) AS (
+    CASE WHEN regexp_matches(trim(s), '^[+-]?(\d+([.,]\d*)?|[.,]\d+)$')
+         THEN CAST(replace(trim(s), ',', '.') AS DOUBLE) END
+);
+
+-- JK: L/P, Laki-laki/Perempuan, 1/2 (case and spacing ignored).
+CREATE OR REPLACE TEMP MACRO parse_sex(s) AS (
+    CASE regexp_replace(upper(coalesce(s, '')), '[^A-Z0-9]', '', 'g')
+        WHEN 'L' THEN 1 WHEN 'LAKILAKI' THEN 1 WHEN '1' THEN 1
+        WHEN 'P' THEN 2 WHEN 'PEREMPUAN' THEN 2 WHEN '2' THEN 2
+    END
+);
+
+-- Cara Ukur: Terlentang/Telentang (lying) -> l, Berdiri (standing) -> h, else unknown.
+CREATE OR REPLACE TEMP MACRO parse_measure(s) AS (
+    CASE regexp_replace(upper(coalesce(s, '')), '[^A-Z]', '', 'g')
+        WHEN 'TERLENTANG' THEN 'l' WHEN 'TELENTANG' THEN 'l' WHEN 'BERBARING' THEN 'l'
+        WHEN 'PB' THEN 'l' WHEN 'L' THEN 'l'
+        WHEN 'BERDIRI' THEN 'h' WHEN 'TB' THEN 'h' WHEN 'H' THEN 'h'
+    END
+);
+
+-- NIK: 16 digits after dropping a leading apostrophe and spaces; anything else is not an identity.
+CREATE OR REPLACE TEMP MACRO clean_nik(s) AS (
+    CASE WHEN regexp_matches(regexp_replace(coalesce(s, ''), '^''|\s', '', 'g'), '^\d{16}$')
+         THEN regexp_replace(s, '^''|\s', '', 'g') END
+);
+
+-- Wilayah name keys: upper case, the level's prefixes removed, only letters and digits kept, so
+-- "KAB. JEMBER", "Kab Jember" and "kabupaten  jember" meet on JEMBER.
+CREATE OR REPLACE TEMP MACRO wil_key(s) AS (regexp_replace(upper(coalesce(s, '')), '[^A-Z0-9]', '', 'g'));
+CREATE OR REPLACE TEMP MACRO kabkota_jenis(s) AS (
+    CASE WHEN regexp_matches(upper(trim(s)), '^(KABUPATEN|KAB)([ .]|$)') THEN 'Kabupaten'
+         WHEN regexp_matches(upper(trim(s)), '^(KOTAMADYA|KOTA)([ .]|$)') THEN 'Kota' END
+);
+CREATE OR REPLACE TEMP MACRO kabkota_key(s) AS (
+    wil_key(regexp_replace(upper(trim(s)), '^(KABUPATEN|KAB|KOTAMADYA|KOTA)([ .]+|$)', ''))
+);
+CREATE OR REPLACE TEMP MACRO kecamatan_key(s) AS (
+    wil_key(regexp_replace(upper(trim(s)), '^(KECAMATAN|KEC)([ .]+|$)', ''))
+);
+CREATE OR REPLACE TEMP MACRO desa_key(s) AS (
+    wil_key(regexp_replace(upper(trim(s)), '^(DESA|DS|KELURAHAN|KEL)([ .]+|$)', ''))
+);
+-- Posyandu: not in any code list; keyed by desa code + the name without its "POSYANDU" prefix.
+CREATE OR REPLACE TEMP MACRO posyandu_name(s) AS (
+    nullif(trim(regexp_replace(regexp_replace(trim(coalesce(s, '')), '^(?i)(POSYANDU|PSY)[ .]+', ''), '\s+', ' ', 'g')), '')
+);
+-- "MELATI 3" -> "Melati 3" (DuckDB has no initcap).
+CREATE OR REPLACE TEMP MACRO title_case(s) AS (
+    array_to_string(list_transform(string_split(lower(s), ' '), lambda w: upper(w[1]) || w[2:]), ' ')
+);

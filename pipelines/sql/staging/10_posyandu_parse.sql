@@ -1,0 +1,79 @@
+-- grain: pos_parsed (temp) one row per data row of the posyandu export being loaded: typed cells,
+-- wilayah codes, the child key, and the first reject reason that applies (NULL = to be staged).
+-- Input: the temp view src_norm (every canonical column, NULL where the file lacks it).
+-- and wil_resolved (02_resolve_wilayah.sql over the same rows).
+-- Variables: extraction_date (NULL when the file states none), today, hash_key.
+CREATE OR REPLACE TEMP TABLE pos_parsed AS
+WITH resolved AS (
+    SELECT
+        s.*,
+        parse_sex(s.jk) AS sex,
+        parse_date(s.tgl_lahir) AS birth_date,
+        parse_date(s.tanggal_pengukuran) AS measurement_date,
+        parse_num(s.berat) AS berat_num,
+        parse_num(s.tinggi) AS tinggi_num,
+        -- zero is the usual "not measured" placeholder, so it counts as no value
+        is_blank(s.berat) OR coalesce(parse_num(s.berat) = 0, false) AS berat_missing,
+        is_blank(s.tinggi) OR coalesce(parse_num(s.tinggi) = 0, false) AS tinggi_missing,
+        w.kab_n, w.kode_kabkota, w.kode_kecamatan, w.kode_desa
+    FROM src_norm AS s
+    JOIN wil_resolved AS w USING (row_number)
+),
+checked AS (
+    SELECT
+        r.*,
+        CAST(r.measurement_date - r.birth_date AS INTEGER) AS age_days,
+        coalesce(getvariable('extraction_date'), getvariable('today')) AS latest_allowed,
+        CASE
+            WHEN r.sex IS NULL THEN 'sex'
+            WHEN r.birth_date IS NULL THEN 'birth_date'
+            WHEN r.measurement_date IS NULL THEN 'measurement_date'
+            WHEN r.measurement_date < r.birth_date THEN 'date_order'
+            WHEN r.measurement_date - r.birth_date > 1856 THEN 'age_range'
+            WHEN r.measurement_date > coalesce(getvariable('extraction_date'), getvariable('today')) THEN 'future_date'
+            WHEN r.kode_kabkota IS NULL THEN 'kabkota'
+            WHEN r.kode_kecamatan IS NULL THEN 'kecamatan'
+            WHEN r.kode_desa IS NULL THEN 'desa'
+            WHEN r.berat_missing AND r.tinggi_missing THEN 'no_measurement'
+            WHEN (NOT r.berat_missing AND r.berat_num IS NULL)
+              OR (NOT r.tinggi_missing AND r.tinggi_num IS NULL) THEN 'bad_number'
+        END AS reason
+    FROM resolved AS r
+)
+SELECT
+    c.*,
+    CASE WHEN c.reason IS NULL THEN
+        CASE WHEN clean_nik(c.nik) IS NOT NULL
+             THEN sha256(getvariable('hash_key') || '|nik|' || clean_nik(c.nik))
+             ELSE sha256(getvariable('hash_key') || '|name|'
+                         || regexp_replace(upper(trim(coalesce(c.nama, ''))), '\s+', ' ', 'g')
+                         || '|' || c.birth_date || '|' || c.sex || '|' || c.kode_desa)
+        END
+    END AS child_key,
+    CASE WHEN clean_nik(c.nik) IS NOT NULL THEN 'nik' ELSE 'name' END AS child_key_source
+FROM checked AS c;
+
+-- Duplicates: the same child and measurement date as a row already staged (an earlier file) or
+-- as an earlier row of this file. Only rows that passed every other check compete.
+CREATE OR REPLACE TEMP TABLE pos_duplicates AS
+WITH ranked AS (
+    SELECT row_number, child_key, measurement_date,
+           first_value(row_number) OVER w AS first_row,
+           row_number() OVER w AS nth
+    FROM pos_parsed
+    WHERE reason IS NULL
+    WINDOW w AS (PARTITION BY child_key, measurement_date ORDER BY row_number)
+)
+SELECT r.row_number,
+       CASE WHEN s.file_sha256 IS NOT NULL
+            THEN 'same child and measurement date already staged from ' || f.file_name || ' row ' || s.row_number
+            ELSE 'same child and measurement date as row ' || r.first_row || ' of this file'
+       END AS message
+FROM ranked AS r
+LEFT JOIN stg_pengukuran AS s
+    ON s.child_key = r.child_key AND s.measurement_date = r.measurement_date
+LEFT JOIN load_files AS f ON f.file_sha256 = s.file_sha256
+WHERE r.nth > 1 OR s.file_sha256 IS NOT NULL;
+
+UPDATE pos_parsed SET reason = 'duplicate'
+WHERE row_number IN (SELECT row_number FROM pos_duplicates);

@@ -1,0 +1,314 @@
+"""AppTest for every page against the fixture warehouse: each renders without exception, shows
+the numbers the fixture implies (computed here from the staging rows, independently of the
+marts), and changing a widget changes what is shown."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import explore, fmt
+from dashboard.i18n import language
+from dashboard.profile import profile_html
+
+PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas", "eksplorasi")
+
+
+def no_failures(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def values(array: object) -> list:
+    """A plotly JSON array, plain or binary-encoded ({"dtype", "bdata"})."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def stunting(con, month: str, kab: str | None = None) -> tuple[int, int, float]:
+    """Children measured, children with a valid HAZ and % stunted from stg_pengukuran: each
+    child's latest measurement of the month, 0-59 months."""
+    where = "AND kode_kabkota = ?" if kab else ""
+    row = con.execute(f"""
+        WITH last AS (
+            SELECT child_key, arg_max(zlen, measurement_date) AS z, arg_max(flen, measurement_date) AS f
+            FROM stg_pengukuran
+            WHERE strftime(measurement_date, '%Y-%m') = ? AND age_months < 60 {where}
+            GROUP BY child_key)
+        SELECT count(*), count(*) FILTER (WHERE f = 0),
+               100.0 * count(*) FILTER (WHERE f = 0 AND z < -2) / count(*) FILTER (WHERE f = 0)
+        FROM last""", [month, kab] if kab else [month]).fetchone()
+    return int(row[0]), int(row[1]), float(row[2])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_both_languages(page_app, page):
+    for lang in ("id", "en"):
+        at = page_app(page, lang)
+        no_failures(at)
+        assert at.title, f"{page} has no title"
+        assert at.caption, f"{page} does not say which data it shows"
+
+
+def test_ringkasan_headline_and_period_switch(page_app, wh_con):
+    at = page_app("ringkasan")
+    no_failures(at)
+    n, _, pct = stunting(wh_con, "2025-12")
+    m = metrics(at)
+    assert m["Balita diukur"] == fmt.num(n, lang="id") == "450"
+    assert m["Prevalensi stunting"] == fmt.pct(pct, lang="id") == "14,2 %"
+    assert m["SSGI 2024 (survei)"] == "14,7 %"
+    assert any("data penimbangan (e-PPGBM)" in c.value for c in at.caption)
+    map_spec = plotly_specs(at)[0]
+    names = {tr["name"]: tr["locations"] for tr in map_spec["data"]}
+    assert names["data tidak cukup"] == ["35.79"]  # Kota Batu, 6 children
+    assert len(names["Stunting (%)"]) == 37
+    assert any("Kabupaten Jember" in md.value for md in at.markdown)
+
+    at.selectbox(key="ringkasan.period").set_value("2025-08").run()
+    no_failures(at)
+    _, _, pct_aug = stunting(wh_con, "2025-08")
+    assert metrics(at)["Prevalensi stunting"] == fmt.pct(pct_aug, lang="id") == "15,5 %"
+    assert metrics(at)["Tren"] == "+1,3 poin"
+
+
+def test_language_switch_changes_text_and_number_format(page_app):
+    at = page_app("ringkasan", "en")
+    no_failures(at)
+    assert at.title[0].value == "Stunting overview, East Java"
+    assert metrics(at)["Stunting prevalence"] == "14.2%"
+
+
+def test_app_entry_navigation_and_language(warehouse, monkeypatch):
+    monkeypatch.setenv("TUMBUH_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file("../../dashboard/app.py", default_timeout=60).run()
+    no_failures(at)
+    assert at.title[0].value == "Ringkasan stunting Jawa Timur"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    no_failures(at)
+    assert at.title[0].value == "Stunting overview, East Java"
+
+
+def test_peta_levels_drill_and_renderers(page_app):
+    at = page_app("peta")
+    no_failures(at)
+    spec = plotly_specs(at)[0]
+    assert sum(len(tr["locations"]) for tr in spec["data"]) == 38
+    assert spec["layout"]["map"]["style"] == "white-bg"  # no tiles: works offline
+
+    # A click on a kab/kota (as the chart's selection handler records it) drills into it.
+    at.session_state["peta.drill_target"] = "35.09"
+    at.run()
+    no_failures(at)
+    assert at.radio(key="peta.level").value == "kecamatan"
+    assert at.selectbox(key="peta.kabkota").value == "35.09"
+    locs = [loc for tr in plotly_specs(at)[0]["data"] for loc in tr["locations"]]
+    assert locs and all(loc.startswith("35.09.") for loc in locs)
+    assert len(locs) == 31  # every kecamatan of Jember is drawn, most as "tidak ada data"
+
+    at.radio(key="peta.renderer").set_value("pydeck").run()
+    no_failures(at)
+    assert len(at.get("deck_gl_json_chart")) == 1 and not at.get("plotly_chart")
+
+
+def test_peta_other_indicators(page_app):
+    at = page_app("peta")
+    for indicator in ("signif", "spm:Kesehatan", "intervensi", "kualitas", "pct_stunted_eb"):
+        at.selectbox(key="peta.indicator").set_value(indicator).run()
+        no_failures(at)
+        assert at.get("plotly_chart"), indicator
+    spec = plotly_specs(at)[0]
+    assert spec["data"], "smoothed prevalence map is empty"
+
+
+def test_peta_without_boundaries_falls_back_to_seats(page_app, monkeypatch):
+    monkeypatch.setattr("dashboard.mapview.boundaries_for", lambda level: None)
+    at = page_app("peta")
+    no_failures(at)
+    assert any("titik di ibu kota" in c.value for c in at.caption)
+    trace = plotly_specs(at)[0]["data"][0]
+    assert trace["type"] == "scattermap" and len(values(trace["lat"])) == 37
+    at.radio(key="peta.level").set_value("kecamatan").run()
+    assert any("butuh file batas wilayah" in i.value for i in at.info)
+
+
+def test_perbandingan_rank_peers_and_profile(page_app, wh_con, repo):
+    at = page_app("perbandingan")
+    at.selectbox(key="perbandingan.kabkota").set_value("35.09").run()
+    no_failures(at)
+    _, _, pct = stunting(wh_con, "2025-12", "35.09")
+    m = metrics(at)
+    assert m["Prevalensi stunting"] == fmt.pct(pct, lang="id") == "75,0 %"
+    assert m["Peringkat (1 = tertinggi)"] == "1 / 37"
+    peers_before = [c.value for c in at.caption if c.value.startswith("Kelompok:")]
+    at.radio(key="perbandingan.group").set_value("tetangga").run()
+    no_failures(at)
+    peers = [c.value for c in at.caption if c.value.startswith("Kelompok:")]
+    assert peers != peers_before
+    assert peers[0] == ("Kelompok: Kabupaten Lumajang, Kabupaten Banyuwangi, Kabupaten Bondowoso, "
+                        "Kabupaten Probolinggo")
+    assert at.get("download_button")
+
+    at.selectbox(key="perbandingan.kabkota").set_value("35.79").run()
+    no_failures(at)
+    assert any("data tidak cukup" in w.value for w in at.warning)
+
+    html = profile_html(repo, "35.09", "bulan", "2025-12", "tetangga")
+    assert html.startswith("<!DOCTYPE html>") and 'lang="id"' in html
+    assert "Profil stunting Kabupaten Jember" in html and "75,0 %" in html
+    assert "data penimbangan posyandu (e-PPGBM), bukan survei SSGI" in html
+    assert '<script src="http' not in html and "Plotly" in html  # plotly.js inlined: offline
+    assert "child-35.09" not in html  # no child keys
+
+
+def test_profile_is_indonesian_even_on_the_english_ui(repo):
+    with language("en"):
+        html = profile_html(repo, "35.01", "bulan", "2025-12")
+    assert "Angka utama" in html and "Headline" not in html
+
+
+def test_spm_heatmap_drill_and_pkk(page_app, wh_con):
+    at = page_app("spm")
+    no_failures(at)
+    heat = plotly_specs(at)[0]["data"][0]
+    served, target = wh_con.execute(
+        "SELECT sum(dilayani), sum(sasaran) FROM stg_spm WHERE kode_kabkota = '35.01' "
+        "AND bidang = 'Kesehatan' AND strftime(bulan, '%Y-%m') = '2025-12'").fetchone()
+    row, col = heat["y"].index("Kabupaten Pacitan"), heat["x"].index("Kesehatan")
+    assert heat["text"][row][col] == fmt.pct(100 * served / target, lang="id")
+    assert len(heat["y"]) == 38 and len(heat["x"]) == 6
+    assert any("bukan capaian SPM resmi" in c.value for c in at.caption)
+
+    drill = plotly_specs(at)[1]["data"][0]
+    assert all(x.startswith("KES") for x in drill["x"])
+    assert len(drill["y"]) == 38
+    at.selectbox(key="spm.bidang").set_value("Pendidikan").run()
+    assert [x[:5] for x in plotly_specs(at)[1]["data"][0]["x"]] == ["PDK01", "PDK02"]
+    at.selectbox(key="spm.kabkota").set_value("35.09").run()
+    no_failures(at)
+    # the fixture's two kecamatan of Jember: 35.09.01 Jombang and 35.09.02 Kencong
+    assert list(plotly_specs(at)[1]["data"][0]["y"]) == ["Jombang", "Kencong"]
+
+    scatter = plotly_specs(at)[2]["data"][0]
+    first_x = values(scatter["x"])
+    at.selectbox(key="spm.pkk").set_value("spal").run()
+    assert values(plotly_specs(at)[2]["data"][0]["x"]) != first_x
+
+
+def test_intervensi_progress_behind_and_outcome(page_app, wh_con):
+    at = page_app("intervensi")
+    no_failures(at)
+    achieved = wh_con.execute(
+        "SELECT sum(jumlah) FROM stg_intervensi WHERE activity = 'remeasured' "
+        "AND kode_kabkota IN (SELECT kode_kabkota FROM ref_campaign_kabkota)").fetchone()[0]
+    assert metrics(at)["Capaian provinsi"] == fmt.num(achieved, lang="id")
+    behind = at.dataframe[0].value
+    assert "Kabupaten Sampang" in set(behind["Wilayah"])
+    assert "Kabupaten Sumenep" not in set(behind["Wilayah"])  # reported, but no target
+    assert any("bukan uji acak" in w.value for w in at.warning)  # outcome caveat
+    outcome = at.dataframe[-1].value
+    assert "Perubahan z-skor BB/U" in set(outcome["Ukuran"])
+
+    at.select_slider(key="intervensi.day").set_value(pd.Timestamp("2025-11-14")).run()
+    no_failures(at)
+    early = wh_con.execute(
+        "SELECT sum(jumlah) FROM stg_intervensi WHERE activity = 'remeasured' AND tanggal <= '2025-11-14' "
+        "AND kode_kabkota IN (SELECT kode_kabkota FROM ref_campaign_kabkota)").fetchone()[0]
+    assert metrics(at)["Capaian provinsi"] == fmt.num(early, lang="id")
+    at.selectbox(key="intervensi.activity").set_value("kader_trained").run()
+    no_failures(at)
+    assert metrics(at)["Capaian provinsi"] != fmt.num(early, lang="id")
+
+
+def test_kualitas_rejects_and_levels(page_app, wh_con):
+    at = page_app("kualitas")
+    no_failures(at)
+    n_rejects = wh_con.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    assert metrics(at)["Baris ditolak"] == fmt.num(n_rejects, lang="id") == "5"
+    reasons = next(df.value for df in at.dataframe if "Alasan" in df.value.columns
+                   and "Baris" in df.value.columns)
+    assert dict(zip(reasons["Alasan"], reasons["Baris"])) == {
+        "tanggal lahir tidak sah": "3", "kab/kota tidak dikenal": "1", "tanpa berat dan tinggi": "1"}
+    posyandu_counts = metrics(at)
+    assert posyandu_counts["data tidak cukup"] == "38"  # the second posyandu of each kab/kota
+    at.radio(key="kualitas.level").set_value("kabkota").run()
+    no_failures(at)
+    assert metrics(at)["data tidak cukup"] == "1"  # Kota Batu
+
+
+def test_eksplorasi_pivot_filters_and_console(page_app):
+    at = page_app("eksplorasi")
+    no_failures(at)
+    pivot = at.dataframe[0].value
+    assert pivot.shape == (38, 2 + 6)
+    jember = pivot[pivot["Kode"] == "35.09"].iloc[0]
+    assert jember["Desember 2025"] == "75,0 %"
+    assert pivot[pivot["Kode"] == "35.79"].iloc[0]["Desember 2025"] == "data tidak cukup"
+    assert len(at.get("download_button")) == 2
+
+    at.multiselect(key="eksplorasi.kabkota").set_value(["35.09", "35.11"]).run()
+    assert at.dataframe[0].value.shape[0] == 2
+    at.selectbox(key="eksplorasi.measure").set_value("n_children").run()
+    assert at.dataframe[0].value.iloc[0]["Desember 2025"] == "12"
+
+    at.text_area(key="eksplorasi.sql").set_value(
+        "SELECT kode, pct_stunted FROM mart_prevalensi_kabkota WHERE period = '2025-12' "
+        "AND period_type = 'bulan' ORDER BY pct_stunted DESC LIMIT 3").run()
+    at.button(key="eksplorasi.run").click().run()
+    no_failures(at)
+    result = at.dataframe[-1].value
+    assert result["kode"].iloc[0] == "35.09" and len(result) == 3
+    at.text_area(key="eksplorasi.sql").set_value("SELECT * FROM stg_pengukuran").run()
+    at.button(key="eksplorasi.run").click().run()
+    assert any("only mart_" in e.value for e in at.error)
+
+
+def test_pivot_downloads_hold_exactly_the_table(repo):
+    df = repo.table("mart_prevalensi", "level = 'kabkota' AND period_type = 'bulan'", order_by="kode")
+    wide = explore.pivot(df, "pct_stunted")
+    shown = explore.display(wide, "pct_stunted")
+    csv = explore.to_csv(wide, "pct_stunted").decode("utf-8-sig").splitlines()
+    assert csv[0].split(";") == list(shown.columns)
+    assert len(csv) == len(shown) + 1
+    jember = next(line for line in csv if line.startswith("35.09;"))
+    assert jember.endswith(";75,0")
+    back = pd.read_excel(io.BytesIO(explore.to_xlsx(wide)), dtype={"Kode": str})
+    assert list(back.columns) == list(shown.columns) and len(back) == len(shown)
+    assert back.loc[back["Kode"] == "35.79", "Desember 2025"].iloc[0] == "data tidak cukup"
+
+
+@pytest.fixture(scope="module")
+def empty_warehouse(tmp_path_factory: pytest.TempPathFactory, fixture_dir) -> str:
+    """A warehouse published from empty staging tables: every mart exists and is empty."""
+    from pipelines.config import load_config
+    from pipelines.warehouse import building
+
+    path = tmp_path_factory.mktemp("empty_wh") / "warehouse.duckdb"
+    with building(path, load_config(fixture_dir / "config.toml")):
+        pass
+    return str(path)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_on_an_empty_warehouse(empty_warehouse, page):
+    from dashboard.app import single_page_script
+
+    at = AppTest.from_function(single_page_script, args=(empty_warehouse, page, "id"),
+                               default_timeout=30).run()
+    no_failures(at)
+    assert at.info or at.dataframe or at.get("plotly_chart"), f"{page} shows nothing"

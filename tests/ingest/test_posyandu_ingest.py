@@ -1,0 +1,184 @@
+"""Posyandu ingestion: every reject reason, row accounting, lineage, privacy, idempotency,
+atomic publishing. Dates are fixed (today = 2026-01-15) so the tests never age."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from pipelines.ingest.common import ingest_files
+from pipelines.ingest.posyandu import SOURCE
+from tests.ingest.conftest import TODAY, row, write_csv, write_html_xls, write_xlsx
+
+
+def load(warehouse, *paths):
+    return ingest_files([(SOURCE, p) for p in paths], warehouse=warehouse, today=TODAY)
+
+
+def query(warehouse, sql, params=()):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+# One row per reject reason, each failing only its own check (plus one valid row first).
+REASON_ROWS = {
+    "sex": dict(JK="X"),
+    "birth_date": dict(Tgl_Lahir="31/02/2024"),
+    "measurement_date": dict(Tanggal_Pengukuran="kemarin"),
+    "date_order": dict(Tgl_Lahir="2025-12-01"),
+    "age_range": dict(Tgl_Lahir="2020-09-01"),       # 1896 days at 2025-11-10
+    "future_date": dict(Tanggal_Pengukuran="2025-12-06"),  # after Data Tanggal 2025-12-05
+    "kabkota": dict(Kab_Kota="MALANG"),              # Kabupaten and Kota Malang: ambiguous
+    "kecamatan": dict(Kec="Antah Berantah"),
+    "desa": dict(Desa_Kel="Sukamaju Jaya"),
+    "no_measurement": dict(Berat="", Tinggi="0"),
+    "bad_number": dict(Berat="83..9"),
+}
+
+
+def test_each_reject_reason_once_and_row_accounting(tmp_path, warehouse):
+    rows = [row(1)] + [row(i + 2, **kw) for i, kw in enumerate(REASON_ROWS.values())]
+    rows.append(row(1))  # the same child and date as row 1: duplicate
+    path = write_csv(tmp_path / "a.csv", rows)
+    [result] = load(warehouse, path)
+    assert not result.fatal
+    assert result.rows_read == 13
+    assert result.rows_staged == 1
+    assert result.rows_rejected == 12
+    assert result.rejected_by_reason == {k: 1 for k in [*REASON_ROWS, "duplicate"]}
+    rejects = query(warehouse, "SELECT row_number, reason, column_name, message FROM rejects ORDER BY row_number")
+    # header on line 3, so data rows start at line 4
+    assert [(r[0], r[1]) for r in rejects] == [(i + 5, k) for i, k in enumerate([*REASON_ROWS, "duplicate"])]
+    by_reason = {r[1]: r for r in rejects}
+    assert by_reason["kabkota"][2] == "Kab/Kota" and "ambiguous" in by_reason["kabkota"][3]
+    assert by_reason["future_date"][3].endswith("the file's extraction date 2025-12-05")
+    assert by_reason["duplicate"][3] == "same child and measurement date as row 4 of this file"
+    assert by_reason["bad_number"][3] == "Berat '83..9' is not a number"
+
+
+def test_wilayah_variants_resolve_to_codes(tmp_path, warehouse):
+    variants = ["KAB. JEMBER", "Kabupaten Jember", "Kab Jember", "JEMBER", "  kab.  jember ", "35.09"]
+    rows = [row(i + 1, Kab_Kota=v, Kec="KEC. KENCONG", Desa_Kel="DESA WONOREJO")
+            for i, v in enumerate(variants)]
+    rows.append(row(20, Kab_Kota="KOTA MALANG", Kec="Klojen", Desa_Kel="KEL. Kauman"))
+    [result] = load(warehouse, write_csv(tmp_path / "a.csv", rows))
+    assert result.rows_staged == 7, result
+    codes = query(warehouse, "SELECT kode_kabkota, kode_kecamatan, kode_desa, posyandu_nama "
+                             "FROM stg_pengukuran ORDER BY row_number")
+    assert codes[:6] == [("35.09", "35.09.02", "35.09.02.2005", "Melati 3")] * 6
+    assert codes[6][:3] == ("35.73", "35.73.02", "35.73.02.1007")
+
+
+def test_formats_give_the_same_staging(tmp_path):
+    rows = [row(1), row(2, JK="Perempuan", Tgl_Lahir="15/03/2024", Berat="9.5"),
+            row(3, JK="2", Tgl_Lahir="45366")]  # Excel serial 45366 = 2024-03-15
+    outputs = []
+    for name, writer in [("c.csv", write_csv), ("x.xlsx", write_xlsx), ("h.xls", write_html_xls)]:
+        wh = tmp_path / f"{name}.duckdb"
+        [result] = load(wh, writer(tmp_path / name, rows))
+        assert (result.rows_read, result.rows_staged) == (3, 3), (name, result)
+        outputs.append(query(wh, "SELECT sex, birth_date, weight_kg, zlen FROM stg_pengukuran ORDER BY sex, birth_date"))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert str(outputs[0][1][1]) == "2024-03-15" and str(outputs[0][2][1]) == "2024-03-15"
+
+
+def test_semicolon_cp1252_and_comma(tmp_path, warehouse):
+    a = write_csv(tmp_path / "a.csv", [row(1, Posyandu="Posyandu Café")], encoding="cp1252")
+    b = write_csv(tmp_path / "b.csv", [row(2)], delimiter=",")
+    results = load(warehouse, a, b)
+    assert [r.rows_staged for r in results] == [1, 1]
+    names = {r[0] for r in query(warehouse, "SELECT posyandu_nama FROM stg_pengukuran")}
+    assert names == {"Café", "Melati 3"}
+
+
+def test_no_personal_data_anywhere(tmp_path, warehouse):
+    load(warehouse, write_csv(tmp_path / "a.csv", [row(1, Catatan_Kader="cek ulang"), row(2, JK="?")]))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [t[0] for t in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        for table in tables:
+            cols = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
+            personal = {"nik", "nama_ortu", "alamat"} | ({"nama"} if table.startswith(("raw_", "stg_", "rejects")) else set())
+            assert not personal & set(cols), table
+            text = " ".join(str(v) for r in con.execute(f"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM {table}").fetchall() for v in r)
+            for secret in ("3509012345600001", "ANAK 1", "AYAH / IBU", "JL. MAWAR"):
+                assert secret not in text, (table, secret)
+    # unknown columns are kept in raw
+    extra = query(warehouse, "SELECT extra FROM raw_pengukuran ORDER BY row_number")
+    assert json.loads(extra[0][0]) == {"Catatan Kader": "cek ulang"}
+
+
+def test_duplicate_across_files_and_idempotent_reload(tmp_path, warehouse):
+    first = write_csv(tmp_path / "jan.csv", [row(1), row(2)])
+    overlap = write_csv(tmp_path / "feb.csv", [row(2), row(3)], title=("Data Tanggal : 2025-12-06",))
+    load(warehouse, first)
+    [r2] = load(warehouse, overlap)
+    assert (r2.rows_staged, r2.rejected_by_reason) == (1, {"duplicate": 1})
+    msg = query(warehouse, "SELECT message FROM rejects")[0][0]
+    assert msg == "same child and measurement date already staged from jan.csv row 5"
+    digest = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    [again] = load(warehouse, overlap)
+    assert again.already_loaded and again.rows_staged == 1
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == digest  # not even re-published
+    assert query(warehouse, "SELECT count(*) FROM stg_pengukuran")[0][0] == 3
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "empty file"),
+    (b"%PDF-1.4\x00\x01\x02binary", "not a readable table"),
+    ("No;JK;Nama\n1;L;X\n".encode(), "missing"),
+])
+def test_fatal_file_leaves_warehouse_unchanged(tmp_path, warehouse, content, reason):
+    load(warehouse, write_csv(tmp_path / "ok.csv", [row(1)]))
+    digest = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    bad = tmp_path / "bad.xls"
+    bad.write_bytes(content)
+    [result] = load(warehouse, bad)
+    assert result.fatal and reason in result.error
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == digest
+
+
+def test_fatal_file_does_not_stop_the_others_and_exit_code(tmp_path, warehouse):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("JK;Nama\nL;X\n")
+    good = write_csv(tmp_path / "good.csv", [row(1), row(2)])
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "posyandu", str(bad), str(good),
+                           "--warehouse", str(warehouse), "--json"], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(x["fatal"], x["rows_staged"]) for x in lines] == [(True, 0), (False, 2)]
+    assert set(lines[0]) >= {"file", "fatal", "error", "rows_read", "rows_staged", "rows_rejected", "rejected_by_reason"}
+    assert query(warehouse, "SELECT count(*) FROM stg_pengukuran")[0][0] == 2
+
+
+def test_header_only_is_zero_rows_not_fatal(tmp_path, warehouse):
+    [result] = load(warehouse, write_csv(tmp_path / "a.csv", []))
+    assert (result.fatal, result.rows_read, result.rows_staged) == (False, 0, 0)
+
+
+def test_blank_and_total_rows_do_not_count(tmp_path, warehouse):
+    rows = [row(1), [""] * 19, row(2), ["TOTAL"] + [""] * 18]
+    [result] = load(warehouse, write_csv(tmp_path / "a.csv", rows))
+    assert (result.rows_read, result.rows_staged) == (2, 2)
+
+
+def test_zscores_and_position_rule_in_staging(tmp_path, warehouse):
+    # worked example 3 of the WHO rules: girl, 1000 days, 11.8 kg, 88.3 cm lying -> clen 87.6
+    r = row(1, JK="P", Tgl_Lahir="2023-02-14", Tanggal_Pengukuran="2025-11-10", Berat="11,8",
+            Tinggi="88,3", Cara_Ukur="Terlentang")
+    load(warehouse, write_csv(tmp_path / "a.csv", [r]))
+    got = query(warehouse, "SELECT age_days, clen, zlen, zwei, zwfl, zbmi, kat_tbu FROM stg_pengukuran")[0]
+    assert got[0] == 1000
+    assert got[1] == pytest.approx(87.6)
+    assert got[2:6] == (-1.42, -0.93, -0.23, -0.06)
+    assert got[6] == "Normal"
+
+
+def test_future_date_against_today_without_extraction_date(tmp_path, warehouse):
+    rows = [row(1, Tanggal_Pengukuran="2026-01-16"), row(2, Tanggal_Pengukuran="2026-01-15")]
+    [result] = load(warehouse, write_csv(tmp_path / "a.csv", rows, title=()))
+    assert result.rejected_by_reason == {"future_date": 1} and result.rows_staged == 1

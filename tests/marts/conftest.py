@@ -1,0 +1,65 @@
+"""Fixtures: a warehouse built and published by pipelines.warehouse.building from the hand-made
+staging rows of tests/marts/fixture.py (and one built from empty staging)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.config import Config, default_config
+from pipelines.warehouse import building, connect_readonly
+from tests.marts import fixture
+
+SETTINGS = {
+    "prevalence": {"min_cell": 10, "provincial_average": "pooled", "bulan_timbang": [2, 8]},
+    "target_list": {"reference": "ssgi_2024", "ssgi_2024_provincial": 14.7},
+}
+
+
+def marts_config(**overrides: dict) -> Config:
+    """The project's default config with the settings these tests rely on (and any overrides)."""
+    raw = dict(default_config().raw)
+    for section, values in {**SETTINGS, **overrides}.items():
+        raw[section] = {**raw.get(section, {}), **values}
+    return Config(raw=raw, base_dir=default_config().base_dir)
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    frame = pd.DataFrame(rows)
+    con.register("rows_df", frame)
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_df")
+    con.unregister("rows_df")
+
+
+def build_fixture_warehouse(path: Path, config: Config | None = None) -> Path:
+    with building(path, config or marts_config()) as build:
+        insert(build.con, "stg_pengukuran", fixture.staging_rows())
+        insert(build.con, "stg_spm", fixture.spm_rows())
+        for table, rows in fixture.lineage_rows().items():
+            insert(build.con, table, rows)
+        build.changed = True
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_warehouse(tmp_path_factory.mktemp("marts") / "w.duckdb")
+
+
+@pytest.fixture()
+def con(fixture_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = connect_readonly(fixture_warehouse)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def empty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("marts-empty") / "w.duckdb"
+    with building(path, marts_config()) as build:
+        build.changed = True
+    return path

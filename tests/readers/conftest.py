@@ -1,0 +1,11 @@
+"""Fixtures of the reader tests."""
+
+import duckdb
+import pytest
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect()
+    yield connection
+    connection.close()

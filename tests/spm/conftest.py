@@ -1,0 +1,92 @@
+"""Fixtures of the PKK/SPM tests: write small export files in the formats the readers take,
+load them into a scratch warehouse, and query it."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipelines.ingest import pkk, spm
+from pipelines.ingest.common import FileResult, ingest_files
+
+TODAY = datetime.date(2026, 1, 1)
+Cell = object
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Cell]],
+              titles: Sequence[str] = (), delimiter: str = ";", encoding: str = "utf-8") -> Path:
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        fh.writelines(title + "\r\n" for title in titles)
+        writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows([["" if c is None else c for c in row] for row in rows])
+    return path
+
+
+def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Cell]],
+               titles: Sequence[str] = ()) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Rekap"
+    for title in titles:
+        ws.append([title])
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def csv_file() -> Callable[..., Path]:
+    return write_csv
+
+
+@pytest.fixture(scope="session")
+def xlsx_file() -> Callable[..., Path]:
+    return write_xlsx
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "w.duckdb"
+
+
+@pytest.fixture
+def load(warehouse: Path) -> Callable[..., list[FileResult]]:
+    """load(path, ...) -> results; sources are chosen by the file name prefix pkk_/spm_."""
+
+    def run(*paths: Path) -> list[FileResult]:
+        jobs = [(pkk.SOURCE if p.name.startswith("pkk") else spm.SOURCE, p) for p in paths]
+        return ingest_files(jobs, warehouse=warehouse, today=TODAY)
+
+    return run
+
+
+@pytest.fixture
+def query(warehouse: Path) -> Callable[..., list[tuple]]:
+    """query(sql, params) -> rows, on a short read-only connection to the published warehouse."""
+
+    def run(sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(sql, list(params)).fetchall()
+
+    return run
+
+
+@pytest.fixture
+def rejects(query) -> Callable[[str], dict[int, tuple[str, str, str]]]:
+    """rejects(file_name) -> {row_number: (reason, column_name, message)}."""
+
+    def run(file_name: str) -> dict[int, tuple[str, str, str]]:
+        rows = query("SELECT row_number, reason, column_name, message FROM rejects "
+                     "WHERE file_name = ? ORDER BY row_number", [file_name])
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    return run
