@@ -56,7 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipelines.export import export, list_exports
+    from pipelines.export import ExportError, export, list_exports
     from pipelines.warehouse import connect_readonly
 
     warehouse = _warehouse(args)
@@ -71,7 +71,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not args.out:
         print("--out FILE is required (.csv, .parquet or .xlsx)", file=sys.stderr)
         return 2
-    n = export(args.name, Path(args.out), warehouse)
+    try:
+        n = export(args.name, Path(args.out), warehouse)
+    except ExportError as exc:
+        print(f"tumbuh export: {exc}", file=sys.stderr)
+        return 2
     print(f"{n:,} rows written to {args.out}")
     return 0
 
