@@ -38,9 +38,9 @@ COPY (
                DATE '2025-11-01' + CAST(hash(i * 5) % 28 AS INTEGER) AS ukur
         FROM range(?) t(i)
     )
-    SELECT i + 1 AS "No",
+    SELECT r.i + 1 AS "No",
            '35' || lpad(CAST(h % 100000000000000 AS VARCHAR), 14, '0') AS "NIK",
-           'ANAK ' || i AS "Nama",
+           'ANAK ' || r.i AS "Nama",
            CASE WHEN h % 2 = 0 THEN 'L' ELSE 'P' END AS "JK",
            CASE WHEN h % 3 = 0 THEN strftime(lahir, '%d/%m/%Y') ELSE CAST(lahir AS VARCHAR) END AS "Tgl Lahir",
            'AYAH / IBU' AS "Nama Ortu", 'JAWA TIMUR' AS "Prov",
