@@ -75,7 +75,7 @@ def _bare_scan(path: str) -> None:
 def _ingest(path: str, warehouse: str) -> None:
     from datetime import date
 
-    from pipelines.ingest.common import ingest_files
+    from pipelines.ingest.load import ingest_files
     from pipelines.ingest.posyandu import SOURCE
 
     [result] = ingest_files([(SOURCE, Path(path))], warehouse=Path(warehouse), today=date(2026, 1, 1))

@@ -15,7 +15,7 @@ def _warehouse(args: argparse.Namespace) -> Path:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipelines.ingest import SOURCE_MODULES, files_in, get_source
-    from pipelines.ingest.common import ingest_files
+    from pipelines.ingest.load import ingest_files
 
     if args.source == "all":
         jobs = []

@@ -1,4 +1,4 @@
-"""Ingestion per source. Each module exposes SOURCE (pipelines.ingest.common.Source)."""
+"""Ingestion per source. Each module exposes SOURCE (pipelines.ingest.load.Source)."""
 
 from __future__ import annotations
 

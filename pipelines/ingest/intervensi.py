@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.campaigns import ACTIVITIES
-from pipelines.ingest.common import Source, resolve_wilayah, run_sql_file
+from pipelines.ingest.source import Source, resolve_wilayah, run_sql_file
 from pipelines.readers import ColumnSpec, TableSpec
 
 C = ColumnSpec
@@ -69,14 +69,15 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     run_sql_file(con, "42_intervensi_rejects.sql")
     con.execute(
         "INSERT INTO stg_intervensi BY NAME "
-        "SELECT getvariable('file_sha256') AS file_sha256, p.row_number, p.tanggal_date AS tanggal, "
+        "SELECT p.file_sha256, p.row_number, p.tanggal_date AS tanggal, "
         "p.kode_kabkota, p.kode_kecamatan, c.activity, c.n AS jumlah "
-        "FROM int_parsed AS p JOIN int_cells AS c USING (row_number) "
+        "FROM int_parsed AS p JOIN int_cells AS c USING (row_key) "
         "WHERE p.reason IS NULL AND c.n IS NOT NULL"
     )
     return con.execute("SELECT count(*) FROM int_parsed WHERE reason IS NULL").fetchone()[0]
 
 
 SOURCE = Source(
-    name="intervensi", spec=SPEC, raw_table="raw_intervensi", personal=PERSONAL, stage=stage
+    name="intervensi", spec=SPEC, raw_table="raw_intervensi", personal=PERSONAL,
+    parsed_table="int_parsed", stage=stage,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.ingest.common import Source, resolve_wilayah, run_sql_file
+from pipelines.ingest.source import Source, resolve_wilayah, run_sql_file
 from pipelines.readers import ColumnSpec, TableSpec
 
 C = ColumnSpec
@@ -92,14 +92,13 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     run_sql_file(con, "21_pkk_spm_bulan.sql")
     run_sql_file(con, "22_pkk_parse.sql")
     run_sql_file(con, "23_pkk_rejects.sql")
-    before = con.execute("SELECT count(*) FROM stg_pkk").fetchone()[0]
     cols = ", ".join(f"n_{m} AS {m}" for m in STAGED_MEASURES)
-    con.execute(
-        "INSERT INTO stg_pkk BY NAME SELECT getvariable('file_sha256') AS file_sha256, row_number, "
+    return con.execute(
+        "INSERT INTO stg_pkk BY NAME SELECT file_sha256, row_number, "
         f"kode_kabkota, kode_kecamatan, kode_desa, bulan_date AS bulan, {cols} "
         "FROM pkk_parsed WHERE reason IS NULL"
-    )
-    return con.execute("SELECT count(*) FROM stg_pkk").fetchone()[0] - before
+    ).fetchone()[0]
 
 
-SOURCE = Source(name="pkk", spec=SPEC, raw_table="raw_pkk", personal=PERSONAL, stage=stage)
+SOURCE = Source(name="pkk", spec=SPEC, raw_table="raw_pkk", personal=PERSONAL,
+                parsed_table="pkk_parsed", stage=stage)

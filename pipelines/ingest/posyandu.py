@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.ingest.common import Source, resolve_wilayah, run_sql_file
+from pipelines.ingest.source import Source, resolve_wilayah, run_sql_file
 from pipelines.readers import ColumnSpec, TableSpec
 from pipelines.who.zscore import zscore_select
 
@@ -69,13 +69,10 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     run_sql_file(con, "10_posyandu_parse.sql")
     run_sql_file(con, "11_posyandu_rejects.sql")
     run_sql_file(con, "12_posyandu_to_stage.sql")
-    before = con.execute("SELECT count(*) FROM stg_pengukuran").fetchone()[0]
-    con.execute(
-        "INSERT INTO stg_pengukuran BY NAME SELECT *, getvariable('file_sha256') AS file_sha256, "
-        f"getvariable('loaded_at') AS loaded_at FROM ({zscore_select('pos_to_stage')})"
-    )
-    return con.execute("SELECT count(*) FROM stg_pengukuran").fetchone()[0] - before
+    return con.execute(
+        f"INSERT INTO stg_pengukuran BY NAME SELECT * FROM ({zscore_select('pos_to_stage')})"
+    ).fetchone()[0]
 
 
 SOURCE = Source(name="posyandu", spec=SPEC, raw_table="raw_pengukuran", personal=PERSONAL,
-                stage=stage)
+                parsed_table="pos_parsed", stage=stage)

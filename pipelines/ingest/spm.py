@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.ingest.common import Source, resolve_wilayah, run_sql_file
+from pipelines.ingest.source import Source, resolve_wilayah, run_sql_file
 from pipelines.readers import ColumnSpec, TableSpec
 
 C = ColumnSpec
@@ -50,14 +50,13 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     run_sql_file(con, "30_spm_macros.sql")
     run_sql_file(con, "31_spm_parse.sql")
     run_sql_file(con, "32_spm_rejects.sql")
-    before = con.execute("SELECT count(*) FROM stg_spm").fetchone()[0]
-    con.execute(
-        "INSERT INTO stg_spm BY NAME SELECT getvariable('file_sha256') AS file_sha256, row_number, "
+    return con.execute(
+        "INSERT INTO stg_spm BY NAME SELECT file_sha256, row_number, "
         "kode_kabkota, kode_kecamatan, kode_desa, posyandu_key, posyandu_nama, bulan_date AS bulan, "
         "bidang_nama AS bidang, kode AS kode_indikator, n_sasaran AS sasaran, "
         "n_dilayani AS dilayani FROM spm_parsed WHERE reason IS NULL"
-    )
-    return con.execute("SELECT count(*) FROM stg_spm").fetchone()[0] - before
+    ).fetchone()[0]
 
 
-SOURCE = Source(name="spm", spec=SPEC, raw_table="raw_spm", personal=PERSONAL, stage=stage)
+SOURCE = Source(name="spm", spec=SPEC, raw_table="raw_spm", personal=PERSONAL,
+                parsed_table="spm_parsed", stage=stage)

@@ -21,7 +21,7 @@ KABKOTA = ["35.09", "35.11", "35.73", "35.76"]
 @pytest.mark.slow
 def test_pipeline_matches_the_manifest(tmp_path, monkeypatch):
     from pipelines.ingest import SOURCE_MODULES, files_in, get_source
-    from pipelines.ingest.common import ingest_files
+    from pipelines.ingest.load import ingest_files
 
     monkeypatch.setenv("TUMBUH_HASH_KEY", "demo-test-key")
     out = tmp_path / "demo"

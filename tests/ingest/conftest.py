@@ -34,8 +34,7 @@ def row(n: int, **overrides) -> list[str]:
 def write_csv(path: Path, rows, title=("Daftar Status Gizi Balita", "Data Tanggal : 2025-12-05"),
               delimiter=";", encoding="utf-8", header=HEADER) -> Path:
     with open(path, "w", newline="", encoding=encoding) as fh:
-        for line in title:
-            fh.write(line + "\n")
+        fh.writelines(line + "\n" for line in title)
         w = csv.writer(fh, delimiter=delimiter)
         w.writerow(header)
         w.writerows(rows)

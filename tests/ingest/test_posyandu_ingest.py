@@ -11,7 +11,7 @@ import sys
 import duckdb
 import pytest
 
-from pipelines.ingest.common import ingest_files
+from pipelines.ingest.load import ingest_files
 from pipelines.ingest.posyandu import SOURCE
 from tests.ingest.conftest import TODAY, row, write_csv, write_html_xls, write_xlsx
 
@@ -27,17 +27,17 @@ def query(warehouse, sql, params=()):
 
 # One row per reject reason, each failing only its own check (plus one valid row first).
 REASON_ROWS = {
-    "sex": dict(JK="X"),
-    "birth_date": dict(Tgl_Lahir="31/02/2024"),
-    "measurement_date": dict(Tanggal_Pengukuran="kemarin"),
-    "date_order": dict(Tgl_Lahir="2025-12-01"),
-    "age_range": dict(Tgl_Lahir="2020-09-01"),       # 1896 days at 2025-11-10
-    "future_date": dict(Tanggal_Pengukuran="2025-12-06"),  # after Data Tanggal 2025-12-05
-    "kabkota": dict(Kab_Kota="MALANG"),              # Kabupaten and Kota Malang: ambiguous
-    "kecamatan": dict(Kec="Antah Berantah"),
-    "desa": dict(Desa_Kel="Sukamaju Jaya"),
-    "no_measurement": dict(Berat="", Tinggi="0"),
-    "bad_number": dict(Berat="83..9"),
+    "sex": {"JK": "X"},
+    "birth_date": {"Tgl_Lahir": "31/02/2024"},
+    "measurement_date": {"Tanggal_Pengukuran": "kemarin"},
+    "date_order": {"Tgl_Lahir": "2025-12-01"},
+    "age_range": {"Tgl_Lahir": "2020-09-01"},       # 1896 days at 2025-11-10
+    "future_date": {"Tanggal_Pengukuran": "2025-12-06"},  # after Data Tanggal 2025-12-05
+    "kabkota": {"Kab_Kota": "MALANG"},              # Kabupaten and Kota Malang: ambiguous
+    "kecamatan": {"Kec": "Antah Berantah"},
+    "desa": {"Desa_Kel": "Sukamaju Jaya"},
+    "no_measurement": {"Berat": "", "Tinggi": "0"},
+    "bad_number": {"Berat": "83..9"},
 }
 
 
@@ -130,7 +130,7 @@ def test_duplicate_across_files_and_idempotent_reload(tmp_path, warehouse):
 @pytest.mark.parametrize("content,reason", [
     (b"", "empty file"),
     (b"%PDF-1.4\x00\x01\x02binary", "not a readable table"),
-    ("No;JK;Nama\n1;L;X\n".encode(), "missing"),
+    (b"No;JK;Nama\n1;L;X\n", "missing"),
 ])
 def test_fatal_file_leaves_warehouse_unchanged(tmp_path, warehouse, content, reason):
     load(warehouse, write_csv(tmp_path / "ok.csv", [row(1)]))
@@ -147,7 +147,7 @@ def test_fatal_file_does_not_stop_the_others_and_exit_code(tmp_path, warehouse):
     bad.write_text("JK;Nama\nL;X\n")
     good = write_csv(tmp_path / "good.csv", [row(1), row(2)])
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "posyandu", str(bad), str(good),
-                           "--warehouse", str(warehouse), "--json"], capture_output=True, text=True)
+                           "--warehouse", str(warehouse), "--json"], check=False, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [(x["fatal"], x["rows_staged"]) for x in lines] == [(True, 0), (False, 2)]
@@ -182,3 +182,47 @@ def test_future_date_against_today_without_extraction_date(tmp_path, warehouse):
     rows = [row(1, Tanggal_Pengukuran="2026-01-16"), row(2, Tanggal_Pengukuran="2026-01-15")]
     [result] = load(warehouse, write_csv(tmp_path / "a.csv", rows, title=()))
     assert result.rejected_by_reason == {"future_date": 1} and result.rows_staged == 1
+
+
+def test_duplicates_and_same_content_within_one_command(tmp_path, warehouse):
+    """Files given together are staged as one batch: an overlap with an earlier file of the same
+    command is a duplicate of that file's row, and a copy of a file is 'already loaded'."""
+    first = write_csv(tmp_path / "jan.csv", [row(1), row(2)])
+    overlap = write_csv(tmp_path / "feb.csv", [row(2), row(3)], title=("Data Tanggal : 2025-12-06",))
+    copy = tmp_path / "jan_copy.csv"
+    copy.write_bytes(first.read_bytes())
+    r1, r2, r3 = load(warehouse, first, overlap, copy)
+    assert (r1.rows_staged, r1.rows_rejected) == (2, 0)
+    assert (r2.rows_staged, r2.rejected_by_reason) == (1, {"duplicate": 1})
+    assert r3.already_loaded and (r3.rows_read, r3.rows_staged) == (2, 2)
+    msg, file_name = query(warehouse, "SELECT message, file_name FROM rejects")[0]
+    assert file_name == "feb.csv"
+    assert msg == "same child and measurement date already staged from jan.csv row 5"
+    assert query(warehouse, "SELECT count(*), count(DISTINCT file_sha256) FROM load_files")[0] == (2, 2)
+
+
+def test_batch_boundaries_do_not_change_the_warehouse(tmp_path, monkeypatch):
+    """One batch per file and one batch for all files load the same rows, rejects and counts."""
+    import pipelines.ingest.load as load_module
+
+    rows_a = [row(1), row(2, JK="X"), row(3)]
+    rows_b = [row(3), row(4), row(4), row(5, Kec="Antah Berantah")]
+    paths = [write_csv(tmp_path / "a.csv", rows_a), write_csv(tmp_path / "b.csv", rows_b)]
+
+    def contents(warehouse):
+        return [query(warehouse, sql) for sql in (
+            "SELECT * EXCLUDE (loaded_at) FROM stg_pengukuran ORDER BY ALL",
+            "SELECT * FROM rejects ORDER BY ALL",
+            "SELECT * EXCLUDE (loaded_at) FROM raw_pengukuran ORDER BY ALL",
+            "SELECT * EXCLUDE (loaded_at) FROM load_files ORDER BY ALL",
+        )]
+
+    together_wh, apart_wh = tmp_path / "together.duckdb", tmp_path / "apart.duckdb"
+    results_together = load(together_wh, *paths)
+    monkeypatch.setattr(load_module, "BATCH_FILES", 1)
+    results_apart = load(apart_wh, *paths)
+    together, contents_after = contents(together_wh), contents(apart_wh)
+    assert [(r.rows_read, r.rows_staged, r.rejected_by_reason) for r in results_together] == \
+        [(r.rows_read, r.rows_staged, r.rejected_by_reason) for r in results_apart] == \
+        [(3, 2, {"sex": 1}), (4, 1, {"duplicate": 2, "kecamatan": 1})]
+    assert together == contents_after

@@ -214,7 +214,7 @@ def test_first_report_wins_across_files_and_reload_changes_nothing(tmp_path, war
     message = query(warehouse, "SELECT message FROM rejects")[0][0]
     assert (
         message
-        == "a report for the same area and day is already staged from a.csv row 2; the first report wins"
+        == "same area and day already staged from a.csv row 2; the first report wins"
     )
     before = (staged(warehouse), query(warehouse, "SELECT count(*) FROM raw_intervensi"))
     modified = warehouse.stat().st_mtime_ns

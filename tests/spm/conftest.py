@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 
 from pipelines.ingest import pkk, spm
-from pipelines.ingest.common import FileResult, ingest_files
+from pipelines.ingest.load import ingest_files
+from pipelines.ingest.source import FileResult
 
 TODAY = datetime.date(2026, 1, 1)
 Cell = object

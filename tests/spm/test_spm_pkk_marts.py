@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.config import SQL_DIR, default_config
 from pipelines.ingest import pkk, spm
-from pipelines.ingest.common import ingest_files
+from pipelines.ingest.load import ingest_files
 from pipelines.marts import _run_python_model, run_audits
 
 TODAY = datetime.date(2026, 1, 1)

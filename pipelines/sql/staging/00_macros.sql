@@ -75,3 +75,30 @@ CREATE OR REPLACE TEMP MACRO posyandu_name(s) AS (
 CREATE OR REPLACE TEMP MACRO title_case(s) AS (
     array_to_string(list_transform(string_split(lower(s), ' '), lambda w: upper(w[1]) || w[2:]), ' ')
 );
+
+-- Reject messages every source shares, worded once so a user meets the same sentence everywhere.
+-- The latest date a row may carry: the file's extraction date, or today when it states none.
+CREATE OR REPLACE TEMP MACRO latest_allowed_text(extraction_date) AS (
+    CASE WHEN extraction_date IS NOT NULL THEN 'the file''s extraction date ' || extraction_date
+         ELSE 'today (' || getvariable('today') || '; the file states no extraction date)' END
+);
+CREATE OR REPLACE TEMP MACRO kabkota_message(kab_kota, kab_n) AS (
+    CASE WHEN is_blank(kab_kota) THEN 'Kab/Kota is empty'
+         WHEN kab_n > 1 THEN 'Kab/Kota ''' || kab_kota || ''' is ambiguous: both a Kabupaten and a Kota have this name; write KAB. or KOTA'
+         ELSE 'Kab/Kota ''' || kab_kota || ''' is not a kabupaten/kota of Jawa Timur in the Kemendagri code list' END
+);
+CREATE OR REPLACE TEMP MACRO kecamatan_message(kec, kode_kabkota) AS (
+    CASE WHEN is_blank(kec) THEN 'Kec is empty'
+         ELSE 'Kec ''' || kec || ''' is not a kecamatan of ' || kode_kabkota || ' in the Kemendagri code list' END
+);
+CREATE OR REPLACE TEMP MACRO desa_message(desa_kel, kode_kecamatan) AS (
+    CASE WHEN is_blank(desa_kel) THEN 'Desa/Kel is empty'
+         ELSE 'Desa/Kel ''' || desa_kel || ''' is not a desa/kelurahan of kecamatan ' || kode_kecamatan || ' in the Kemendagri code list' END
+);
+-- A duplicate's message names where the first copy is: an earlier load, an earlier file of the
+-- same batch, or an earlier row of the same file.
+CREATE OR REPLACE TEMP MACRO duplicate_message(what, staged_file, staged_row, first_file, first_row, same_file) AS (
+    CASE WHEN staged_file IS NOT NULL THEN what || ' already staged from ' || staged_file || ' row ' || staged_row
+         WHEN NOT same_file THEN what || ' already staged from ' || first_file || ' row ' || first_row
+         ELSE what || ' as row ' || first_row || ' of this file' END
+);

@@ -1,10 +1,10 @@
--- grain: wil_resolved (temp) one row per row of the temp table wil_input(row_number, kab_kota,
+-- grain: wil_resolved (temp) one row per row of the temp table wil_input(row_key, kab_kota,
 -- kec, desa_kel): the Kemendagri codes each name resolves to within its parent, NULL where it
 -- does not resolve to exactly one unit. kab_n > 1 marks an ambiguous bare kab/kota name.
 -- Each distinct name is resolved once, so a million rows cost a few thousand lookups.
 CREATE OR REPLACE TEMP TABLE wil_resolved AS
 WITH keyed AS (
-    SELECT row_number,
+    SELECT row_key,
            kabkota_key(kab_kota) AS kab_key, kabkota_jenis(kab_kota) AS kab_jenis,
            kecamatan_key(kec) AS kec_key, desa_key(desa_kel) AS desa_key
     FROM wil_input
@@ -38,7 +38,7 @@ des AS (
     LEFT JOIN lk_desa AS k ON k.kode_kecamatan = d.kode_kecamatan AND k.key = d.desa_key
     GROUP BY ALL
 )
-SELECT w.row_number, w.kab_n, w.kode_kabkota, w.kode_kecamatan,
+SELECT w.row_key, w.kab_n, w.kode_kabkota, w.kode_kecamatan,
        CASE WHEN des.n_match = 1 THEN des.kode END AS kode_desa
 FROM with_kec AS w
 LEFT JOIN des ON des.kode_kecamatan = w.kode_kecamatan AND des.desa_key = w.desa_key;

@@ -1,8 +1,8 @@
--- grain: pos_parsed (temp) one row per data row of the posyandu export being loaded: typed cells,
+-- grain: pos_parsed (temp) one row per data row of the posyandu exports being loaded: typed cells,
 -- wilayah codes, the child key, and the first reject reason that applies (NULL = to be staged).
--- Input: the temp view src_norm (every canonical column, NULL where the file lacks it).
--- and wil_resolved (02_resolve_wilayah.sql over the same rows).
--- Variables: extraction_date (NULL when the file states none), today, hash_key.
+-- Input: the temp table src_norm (a batch of files: every canonical column, NULL where a file
+-- lacks it, and each row's file_seq, row_key, file and extraction_date) and wil_resolved
+-- (02_resolve_wilayah.sql over the same rows). Variables: today, hash_key.
 CREATE OR REPLACE TEMP TABLE pos_parsed AS
 WITH resolved AS (
     SELECT
@@ -17,20 +17,19 @@ WITH resolved AS (
         is_blank(s.tinggi) OR coalesce(parse_num(s.tinggi) = 0, false) AS tinggi_missing,
         w.kab_n, w.kode_kabkota, w.kode_kecamatan, w.kode_desa
     FROM src_norm AS s
-    JOIN wil_resolved AS w USING (row_number)
+    JOIN wil_resolved AS w USING (row_key)
 ),
 checked AS (
     SELECT
         r.*,
         CAST(r.measurement_date - r.birth_date AS INTEGER) AS age_days,
-        coalesce(getvariable('extraction_date'), getvariable('today')) AS latest_allowed,
         CASE
             WHEN r.sex IS NULL THEN 'sex'
             WHEN r.birth_date IS NULL THEN 'birth_date'
             WHEN r.measurement_date IS NULL THEN 'measurement_date'
             WHEN r.measurement_date < r.birth_date THEN 'date_order'
             WHEN r.measurement_date - r.birth_date > 1856 THEN 'age_range'
-            WHEN r.measurement_date > coalesce(getvariable('extraction_date'), getvariable('today')) THEN 'future_date'
+            WHEN r.measurement_date > coalesce(r.extraction_date, getvariable('today')) THEN 'future_date'
             WHEN r.kode_kabkota IS NULL THEN 'kabkota'
             WHEN r.kode_kecamatan IS NULL THEN 'kecamatan'
             WHEN r.kode_desa IS NULL THEN 'desa'
@@ -53,22 +52,23 @@ SELECT
     CASE WHEN clean_nik(c.nik) IS NOT NULL THEN 'nik' ELSE 'name' END AS child_key_source
 FROM checked AS c;
 
--- Duplicates: the same child and measurement date as a row already staged (an earlier file) or
--- as an earlier row of this file. Only rows that passed every other check compete.
+-- Duplicates: the same child and measurement date as a row already staged (an earlier load), or
+-- as an earlier row of this batch (an earlier file, or this file). Only rows that passed every
+-- other check compete; row_key orders the batch by file, then row.
 CREATE OR REPLACE TEMP TABLE pos_duplicates AS
 WITH ranked AS (
-    SELECT row_number, child_key, measurement_date,
+    SELECT row_key, file_seq, child_key, measurement_date,
+           first_value(file_seq) OVER w AS first_seq,
+           first_value(file_name) OVER w AS first_file,
            first_value(row_number) OVER w AS first_row,
            row_number() OVER w AS nth
     FROM pos_parsed
     WHERE reason IS NULL
-    WINDOW w AS (PARTITION BY child_key, measurement_date ORDER BY row_number)
+    WINDOW w AS (PARTITION BY child_key, measurement_date ORDER BY row_key)
 )
-SELECT r.row_number,
-       CASE WHEN s.file_sha256 IS NOT NULL
-            THEN 'same child and measurement date already staged from ' || f.file_name || ' row ' || s.row_number
-            ELSE 'same child and measurement date as row ' || r.first_row || ' of this file'
-       END AS message
+SELECT r.row_key,
+       duplicate_message('same child and measurement date', f.file_name, s.row_number,
+                         r.first_file, r.first_row, r.first_seq = r.file_seq) AS message
 FROM ranked AS r
 LEFT JOIN stg_pengukuran AS s
     ON s.child_key = r.child_key AND s.measurement_date = r.measurement_date
@@ -76,4 +76,4 @@ LEFT JOIN load_files AS f ON f.file_sha256 = s.file_sha256
 WHERE r.nth > 1 OR s.file_sha256 IS NOT NULL;
 
 UPDATE pos_parsed SET reason = 'duplicate'
-WHERE row_number IN (SELECT row_number FROM pos_duplicates);
+WHERE row_key IN (SELECT row_key FROM pos_duplicates);

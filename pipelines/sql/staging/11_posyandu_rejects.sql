@@ -2,7 +2,7 @@
 -- key and a message a person can act on. Values quoted here are never personal (no NIK, names).
 CREATE OR REPLACE TEMP TABLE parsed_rejects AS
 SELECT
-    p.row_number,
+    p.file_seq, p.file_sha256, p.file_name, p.row_number,
     CASE p.reason
         WHEN 'sex' THEN 'JK'
         WHEN 'birth_date' THEN 'Tgl Lahir'
@@ -28,17 +28,10 @@ SELECT
         WHEN 'date_order' THEN 'measured on ' || p.measurement_date || ', before the birth date ' || p.birth_date
         WHEN 'age_range' THEN 'age at measurement is ' || p.age_days || ' days, over the 1856 days of the WHO tables'
         WHEN 'future_date' THEN 'measurement date ' || p.measurement_date || ' is after '
-             || CASE WHEN getvariable('extraction_date') IS NOT NULL
-                     THEN 'the file''s extraction date ' || getvariable('extraction_date')
-                     ELSE 'today (' || getvariable('today') || '; the file states no extraction date)' END
-        WHEN 'kabkota' THEN CASE
-             WHEN is_blank(p.kab_kota) THEN 'Kab/Kota is empty'
-             WHEN p.kab_n > 1 THEN 'Kab/Kota ''' || p.kab_kota || ''' is ambiguous: both a Kabupaten and a Kota have this name; write KAB. or KOTA'
-             ELSE 'Kab/Kota ''' || p.kab_kota || ''' is not a kabupaten/kota of Jawa Timur in the Kemendagri code list' END
-        WHEN 'kecamatan' THEN CASE WHEN is_blank(p.kec) THEN 'Kec is empty'
-             ELSE 'Kec ''' || p.kec || ''' is not a kecamatan of ' || p.kode_kabkota || ' in the Kemendagri code list' END
-        WHEN 'desa' THEN CASE WHEN is_blank(p.desa_kel) THEN 'Desa/Kel is empty'
-             ELSE 'Desa/Kel ''' || p.desa_kel || ''' is not a desa/kelurahan of kecamatan ' || p.kode_kecamatan || ' in the Kemendagri code list' END
+             || latest_allowed_text(p.extraction_date)
+        WHEN 'kabkota' THEN kabkota_message(p.kab_kota, p.kab_n)
+        WHEN 'kecamatan' THEN kecamatan_message(p.kec, p.kode_kabkota)
+        WHEN 'desa' THEN desa_message(p.desa_kel, p.kode_kecamatan)
         WHEN 'no_measurement' THEN 'neither Berat nor Tinggi has a value'
         WHEN 'bad_number' THEN CASE WHEN NOT p.berat_missing AND p.berat_num IS NULL
              THEN 'Berat ''' || p.berat || ''' is not a number'
@@ -46,5 +39,5 @@ SELECT
         WHEN 'duplicate' THEN d.message
     END AS message
 FROM pos_parsed AS p
-LEFT JOIN pos_duplicates AS d USING (row_number)
+LEFT JOIN pos_duplicates AS d USING (row_key)
 WHERE p.reason IS NOT NULL;

@@ -17,6 +17,6 @@ SELECT
     nullif(trim(kat_bbu), '') AS src_kat_bbu, parse_num(zs_bbu) AS src_zs_bbu,
     nullif(trim(kat_bbtb), '') AS src_kat_bbtb, parse_num(zs_bbtb) AS src_zs_bbtb,
     nullif(upper(trim(naik_berat_badan)), '') AS naik_bb,
-    getvariable('extraction_date') AS extraction_date
+    extraction_date, file_sha256, loaded_at
 FROM pos_parsed
 WHERE reason IS NULL;

@@ -6,7 +6,7 @@
 -- Each distinct text is parsed once (a file usually holds one month).
 CREATE OR REPLACE TEMP TABLE bulan_resolved AS
 WITH txt AS (
-    SELECT row_number, bulan_text(bulan, tahun) AS teks FROM src_norm
+    SELECT row_key, bulan_text(bulan, tahun) AS teks FROM src_norm
 ),
 parts AS (
     SELECT teks,
@@ -34,6 +34,6 @@ parsed AS (
            END AS bulan_date
     FROM numbers
 )
-SELECT t.row_number, t.teks AS bulan_teks, p.bulan_date
+SELECT t.row_key, t.teks AS bulan_teks, p.bulan_date
 FROM txt AS t
 LEFT JOIN parsed AS p USING (teks);

@@ -1,9 +1,9 @@
--- grain: pkk_parsed (temp) one row per data row of the PKK recap being loaded: typed counts,
+-- grain: pkk_parsed (temp) one row per data row of the PKK recaps being loaded: typed counts,
 -- wilayah codes, the report month and the first reject reason that applies (NULL = to be staged).
 -- Text cells keep their canonical names; typed counts are n_<name>, the month is bulan_date.
--- Input: src_norm (every canonical column, NULL where the file lacks it), wil_resolved,
--- bulan_resolved (21_pkk_spm_bulan.sql).
--- Variables: extraction_date (NULL when the file states none), today.
+-- Input: src_norm (a batch of files: every canonical column, NULL where a file lacks it, and each
+-- row's file_seq, row_key, file and extraction_date), wil_resolved, bulan_resolved
+-- (21_pkk_spm_bulan.sql). Variables: today.
 CREATE OR REPLACE TEMP TABLE pkk_parsed AS
 WITH nums AS (  -- each cell parsed once: the numeric value, or NULL
     SELECT
@@ -56,8 +56,8 @@ typed AS (
         whole_count(f_industri_rumah_tangga) AS n_industri_rumah_tangga,
         whole_count(f_kesehatan_lingkungan) AS n_kesehatan_lingkungan
     FROM nums AS x
-    JOIN wil_resolved AS w USING (row_number)
-    JOIN bulan_resolved AS b USING (row_number)
+    JOIN wil_resolved AS w USING (row_key)
+    JOIN bulan_resolved AS b USING (row_key)
 ),
 flagged AS (
     SELECT
@@ -124,7 +124,7 @@ checked AS (
             {'col': 'Ibu Menyusui', 'n': t.n_ibu_menyusui, 'whole_n': t.n_total_p, 'whole': 'Total P'},
             {'col': 'WUS', 'n': t.n_wus, 'whole_n': t.n_total_p, 'whole': 'Total P'}
         ], lambda c: c.n > c.whole_n)[1] AS over_whole,
-        coalesce(getvariable('extraction_date'), getvariable('today')) AS latest_allowed
+        coalesce(t.extraction_date, getvariable('today')) AS latest_allowed
     FROM flagged AS t
 )
 SELECT
@@ -142,28 +142,28 @@ SELECT
     END AS reason
 FROM checked AS c;
 
--- Duplicates: the same desa and month as a row already staged (an earlier file) or as an earlier
--- row of this file; the first one wins. Only rows that passed every other check compete.
+-- Duplicates: the same desa and month as a row already staged (an earlier load) or an earlier
+-- row of this batch (an earlier file, or this file); the first one wins. Only rows that passed
+-- every other check compete.
 CREATE OR REPLACE TEMP TABLE pkk_duplicates AS
 WITH ranked AS (
-    SELECT row_number, kode_desa, bulan_date,
+    SELECT row_key, file_seq, kode_desa, bulan_date,
+           first_value(file_seq) OVER w AS first_seq,
+           first_value(file_name) OVER w AS first_file,
            first_value(row_number) OVER w AS first_row,
            row_number() OVER w AS nth
     FROM pkk_parsed
     WHERE reason IS NULL
-    WINDOW w AS (PARTITION BY kode_desa, bulan_date ORDER BY row_number)
+    WINDOW w AS (PARTITION BY kode_desa, bulan_date ORDER BY row_key)
 )
-SELECT r.row_number,
-       CASE WHEN s.file_sha256 IS NOT NULL
-            THEN 'desa ' || r.kode_desa || ' month ' || strftime(r.bulan_date, '%Y-%m')
-                 || ' already staged from ' || f.file_name || ' row ' || s.row_number
-            ELSE 'desa ' || r.kode_desa || ' month ' || strftime(r.bulan_date, '%Y-%m')
-                 || ' is also on row ' || r.first_row || ' of this file'
-       END AS message
+SELECT r.row_key,
+       duplicate_message('same desa and month (' || r.kode_desa || ', ' || strftime(r.bulan_date, '%Y-%m') || ')',
+                         f.file_name, s.row_number, r.first_file, r.first_row,
+                         r.first_seq = r.file_seq) AS message
 FROM ranked AS r
 LEFT JOIN stg_pkk AS s ON s.kode_desa = r.kode_desa AND s.bulan = r.bulan_date
 LEFT JOIN load_files AS f ON f.file_sha256 = s.file_sha256
 WHERE r.nth > 1 OR s.file_sha256 IS NOT NULL;
 
 UPDATE pkk_parsed SET reason = 'duplicate'
-WHERE row_number IN (SELECT row_number FROM pkk_duplicates);
+WHERE row_key IN (SELECT row_key FROM pkk_duplicates);

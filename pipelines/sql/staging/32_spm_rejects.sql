@@ -3,7 +3,7 @@
 -- indicator names or counts, never a person).
 CREATE OR REPLACE TEMP TABLE parsed_rejects AS
 SELECT
-    p.row_number,
+    p.file_seq, p.file_sha256, p.file_name, p.row_number,
     CASE p.reason
         WHEN 'period' THEN 'Bulan'
         WHEN 'future_date' THEN 'Bulan'
@@ -22,17 +22,10 @@ SELECT
         WHEN 'period' THEN CASE WHEN is_blank(p.bulan) THEN 'Bulan is empty'
              ELSE 'Bulan ''' || p.bulan_teks || ''' is not a month (YYYY-MM, MM/YYYY, Januari 2025, Jan 2025, a date or an Excel serial)' END
         WHEN 'future_date' THEN 'month ' || strftime(p.bulan_date, '%Y-%m') || ' starts after '
-             || CASE WHEN getvariable('extraction_date') IS NOT NULL
-                     THEN 'the file''s extraction date ' || getvariable('extraction_date')
-                     ELSE 'today (' || getvariable('today') || '; the file states no extraction date)' END
-        WHEN 'kabkota' THEN CASE
-             WHEN is_blank(p.kab_kota) THEN 'Kab/Kota is empty'
-             WHEN p.kab_n > 1 THEN 'Kab/Kota ''' || p.kab_kota || ''' is ambiguous: both a Kabupaten and a Kota have this name; write KAB. or KOTA'
-             ELSE 'Kab/Kota ''' || p.kab_kota || ''' is not a kabupaten/kota of Jawa Timur in the Kemendagri code list' END
-        WHEN 'kecamatan' THEN CASE WHEN is_blank(p.kec) THEN 'Kec is empty'
-             ELSE 'Kec ''' || p.kec || ''' is not a kecamatan of ' || p.kode_kabkota || ' in the Kemendagri code list' END
-        WHEN 'desa' THEN CASE WHEN is_blank(p.desa_kel) THEN 'Desa/Kel is empty'
-             ELSE 'Desa/Kel ''' || p.desa_kel || ''' is not a desa/kelurahan of kecamatan ' || p.kode_kecamatan || ' in the Kemendagri code list' END
+             || latest_allowed_text(p.extraction_date)
+        WHEN 'kabkota' THEN kabkota_message(p.kab_kota, p.kab_n)
+        WHEN 'kecamatan' THEN kecamatan_message(p.kec, p.kode_kabkota)
+        WHEN 'desa' THEN desa_message(p.desa_kel, p.kode_kecamatan)
         WHEN 'posyandu' THEN 'Posyandu is empty'
         WHEN 'bidang' THEN CASE WHEN is_blank(p.bidang) THEN 'Bidang is empty'
              ELSE 'Bidang ''' || p.bidang || ''' is not one of Kesehatan, Pendidikan, Sosial, Pekerjaan Umum, Perumahan Rakyat, Trantibumlinmas' END
@@ -47,5 +40,5 @@ SELECT
         WHEN 'duplicate' THEN d.message
     END AS message
 FROM spm_parsed AS p
-LEFT JOIN spm_duplicates AS d USING (row_number)
+LEFT JOIN spm_duplicates AS d USING (row_key)
 WHERE p.reason IS NOT NULL;

@@ -3,7 +3,7 @@
 -- and counts; Pelapor is never quoted).
 CREATE OR REPLACE TEMP TABLE parsed_rejects AS
 SELECT
-    p.row_number,
+    p.file_seq, p.file_sha256, p.file_name, p.row_number,
     CASE p.reason
         WHEN 'tanggal' THEN 'Tanggal'
         WHEN 'future_date' THEN 'Tanggal'
@@ -18,13 +18,8 @@ SELECT
         WHEN 'tanggal' THEN CASE WHEN is_blank(p.tanggal) THEN 'Tanggal is empty'
              ELSE 'Tanggal ''' || p.tanggal || ''' is not a valid date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY or an Excel serial)' END
         WHEN 'future_date' THEN 'report date ' || p.tanggal_date || ' is after '
-             || CASE WHEN getvariable('extraction_date') IS NOT NULL
-                     THEN 'the file''s extraction date ' || getvariable('extraction_date')
-                     ELSE 'today (' || getvariable('today') || '; the file states no extraction date)' END
-        WHEN 'kabkota' THEN CASE
-             WHEN is_blank(p.kab_kota) THEN 'Kab/Kota is empty'
-             WHEN p.kab_n > 1 THEN 'Kab/Kota ''' || p.kab_kota || ''' is ambiguous: both a Kabupaten and a Kota have this name; write KAB. or KOTA'
-             ELSE 'Kab/Kota ''' || p.kab_kota || ''' is not a kabupaten/kota of Jawa Timur in the Kemendagri code list' END
+             || latest_allowed_text(p.extraction_date)
+        WHEN 'kabkota' THEN kabkota_message(p.kab_kota, p.kab_n)
         WHEN 'kecamatan' THEN 'Kec ''' || p.kec || ''' is not a kecamatan of ' || p.kode_kabkota
              || ' in the Kemendagri code list (leave Kec empty for a whole-kab/kota report)'
         WHEN 'bad_number' THEN p.bad_label || ' ''' || p.bad_cell || ''' is not a whole number of 0 or more'
@@ -32,5 +27,5 @@ SELECT
         WHEN 'duplicate' THEN d.message
     END AS message
 FROM int_parsed AS p
-LEFT JOIN int_duplicates AS d USING (row_number)
+LEFT JOIN int_duplicates AS d USING (row_key)
 WHERE p.reason IS NOT NULL;

@@ -1,0 +1,258 @@
+"""Loading export files into a warehouse build.
+
+Each file is read on its own (a fatal file loads nothing and does not stop the others) into a
+batch of files of the same source; the batch is staged with one pass of the source's SQL, in
+one transaction, and every file's accounting (rows read = staged + rejected) is checked before
+it commits. Staging a batch instead of each file keeps the per-statement cost of the staging
+SQL from dominating when a folder holds thousands of small monthly exports."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.ingest.source import FileResult, Source, run_sql_file
+from pipelines.readers import FatalFileError, ReadResult, read_table
+from pipelines.readers.load import quote_ident
+from pipelines.warehouse import Build, building
+
+# A batch is staged once it holds this many data rows or files, which bounds its memory.
+BATCH_ROWS = 400_000
+BATCH_FILES = 500
+
+
+class AccountingError(RuntimeError):
+    """rows read != staged + rejected: a bug, never a data problem; the batch is rolled back."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def prepare_session(con: duckdb.DuckDBPyConnection, hash_key: str, today: date) -> None:
+    """Temp macros, wilayah lookups and the WHO tables, once per build connection."""
+    from pipelines.who.tables import install_who_tables
+
+    install_who_tables(con)
+    run_sql_file(con, "00_macros.sql")
+    run_sql_file(con, "01_wilayah_lookup.sql")
+    con.execute("SET VARIABLE hash_key = ?", [hash_key])
+    con.execute("SET VARIABLE today = ?::DATE", [today])
+
+
+def _previous_result(con: duckdb.DuckDBPyConnection, path: Path, sha: str) -> FileResult | None:
+    row = con.execute(
+        "SELECT rows_read, rows_staged, rows_rejected FROM load_files WHERE file_sha256 = ?", [sha]
+    ).fetchone()
+    if row is None:
+        return None
+    reasons = dict(con.execute(
+        "SELECT reason, count(*) FROM rejects WHERE file_sha256 = ? GROUP BY reason", [sha]
+    ).fetchall())
+    return FileResult(file=str(path), rows_read=row[0], rows_staged=row[1], rows_rejected=row[2],
+                      rejected_by_reason=reasons, already_loaded=True, file_sha256=sha)
+
+
+@dataclass
+class _File:
+    """A file given to the batch, in the order given; exactly one of the last three is set."""
+
+    path: Path
+    sha: str
+    result: FileResult | None = None   # known without staging: fatal, or loaded in an earlier run
+    seq: int | None = None             # read into the batch as this file_seq
+    same_as: int | None = None         # same content as the batch's file with this file_seq
+    read: ReadResult | None = None
+
+
+_BATCH_FILES = pa.schema([
+    ("file_seq", pa.int32()), ("file_sha256", pa.string()), ("file_name", pa.string()),
+    ("format", pa.string()), ("sheet", pa.string()), ("header_row", pa.int32()),
+    ("title_text", pa.string()), ("extraction_date", pa.date32()), ("rows_read", pa.int32()),
+    ("loaded_at", pa.timestamp("us")),
+])
+
+
+class Batch:
+    """Files of one source waiting to be staged together: their rows in the temp table src_norm,
+    their metadata in batch_files (written at flush)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, loaded: set[str]):
+        self.con, self.source = con, source
+        self.loaded = loaded               # sha256 of every file content in load_files
+        self.files: list[_File] = []
+        self.seq_by_sha: dict[str, int] = {}
+        self.file_rows: list[dict] = []    # batch_files rows, written in one go at flush
+        self.rows = 0
+        columns = ", ".join(f"{quote_ident(c.name)} VARCHAR" for c in source.spec.columns)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE src_norm (file_seq INTEGER, row_key BIGINT, "
+            "row_number INTEGER, file_sha256 VARCHAR, file_name VARCHAR, extraction_date DATE, "
+            f"loaded_at TIMESTAMP, {columns}, extra VARCHAR)"
+        )
+
+    @property
+    def full(self) -> bool:
+        return self.rows >= BATCH_ROWS or len(self.seq_by_sha) >= BATCH_FILES
+
+    def add(self, path: Path) -> None:
+        item = _File(path=path, sha=file_sha256(path))
+        self.files.append(item)
+        if item.sha in self.seq_by_sha:
+            item.same_as = self.seq_by_sha[item.sha]
+            return
+        if item.sha in self.loaded:
+            item.result = _previous_result(self.con, path, item.sha)
+            return
+        # Read outside any transaction: DuckDB numbers a temp table's rowids from 2^55 inside
+        # one, and the reader's row numbering relies on rowids from 0.
+        try:
+            read = read_table(self.con, path, self.source.spec, table="src_rows")
+        except FatalFileError as exc:
+            item.result = FileResult(file=str(path), fatal=True, error=exc.reason,
+                                     file_sha256=item.sha)
+            return
+        item.seq, item.read = len(self.seq_by_sha), read
+        self.seq_by_sha[item.sha] = item.seq
+        self.rows += read.rows_read
+        loaded_at = datetime.now()
+        present = ", ".join(quote_ident(c) for c in read.columns)
+        self.con.execute(
+            "INSERT INTO src_norm BY NAME SELECT ?::INTEGER AS file_seq, "
+            "(CAST(? AS BIGINT) << 32) + row_number AS row_key, row_number, ? AS file_sha256, "
+            f"? AS file_name, ?::DATE AS extraction_date, ?::TIMESTAMP AS loaded_at, "
+            f"{present + ', ' if present else ''}extra FROM src_rows",
+            [item.seq, item.seq, item.sha, path.name, read.extraction_date, loaded_at],
+        )
+        self.file_rows.append({
+            "file_seq": item.seq, "file_sha256": item.sha, "file_name": path.name,
+            "format": read.format, "sheet": read.sheet, "header_row": read.header_row,
+            "title_text": "\n".join(read.title_lines) or None,
+            "extraction_date": read.extraction_date, "rows_read": read.rows_read,
+            "loaded_at": loaded_at})
+
+    def flush(self, build: Build) -> list[FileResult]:
+        """Stage the files read so far in one transaction; a result for every file given."""
+        counts: dict[int, tuple[int, Counter]] = {}
+        if self.seq_by_sha:
+            self.con.register("batch_files_rows", pa.Table.from_pylist(self.file_rows, _BATCH_FILES))
+            self.con.execute("CREATE OR REPLACE TEMP TABLE batch_files AS FROM batch_files_rows")
+            self.con.unregister("batch_files_rows")
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                counts = self._stage()
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            build.changed = True
+        by_seq: dict[int, FileResult] = {}
+        results = []
+        for item in self.files:
+            if item.result is None and item.seq is not None:
+                staged, reasons = counts[item.seq]
+                item.result = FileResult(
+                    file=str(item.path), rows_read=item.read.rows_read, rows_staged=staged,
+                    rows_rejected=sum(reasons.values()), rejected_by_reason=dict(reasons),
+                    file_sha256=item.sha)
+                by_seq[item.seq] = item.result
+            elif item.result is None:  # same bytes as an earlier file of this batch
+                first = by_seq[item.same_as]
+                item.result = FileResult(
+                    file=str(item.path), rows_read=first.rows_read, rows_staged=first.rows_staged,
+                    rows_rejected=first.rows_rejected,
+                    rejected_by_reason=dict(first.rejected_by_reason), already_loaded=True,
+                    file_sha256=item.sha)
+            results.append(item.result)
+        self.loaded.update(self.seq_by_sha)
+        self.con.execute("DELETE FROM src_norm")
+        self.files, self.seq_by_sha, self.file_rows, self.rows = [], {}, [], 0
+        return results
+
+    def _stage(self) -> dict[int, tuple[int, Counter]]:
+        con, source = self.con, self.source
+        inserted = source.stage(con)
+        raw_cols = ", ".join(
+            "s." + quote_ident(c.name) for c in source.spec.columns if c.name not in source.personal)
+        con.execute(
+            f"INSERT INTO {source.raw_table} BY NAME SELECT s.file_sha256, s.file_name, f.sheet, "
+            f"s.row_number, s.loaded_at, {raw_cols}, s.extra "
+            "FROM src_norm AS s JOIN batch_files AS f USING (file_seq)"
+        )
+        con.execute(
+            "INSERT INTO rejects SELECT ?, file_sha256, file_name, row_number, column_name, "
+            "reason, message FROM parsed_rejects",
+            [source.name],
+        )
+        staged = dict(con.execute(
+            f"SELECT file_seq, count(*) FROM {source.parsed_table} WHERE reason IS NULL "
+            "GROUP BY file_seq").fetchall())
+        reasons: dict[int, Counter] = {}
+        for seq, reason, n in con.execute(
+                "SELECT file_seq, reason, count(*) FROM parsed_rejects GROUP BY ALL").fetchall():
+            reasons.setdefault(seq, Counter())[reason] = n
+        if inserted != sum(staged.values()):
+            raise AccountingError(
+                f"{source.name}: {inserted} rows inserted into staging but "
+                f"{sum(staged.values())} passed every check")
+        counts = {}
+        for item in self.files:
+            if item.seq is None:
+                continue
+            n_staged, n_reasons = staged.get(item.seq, 0), reasons.get(item.seq, Counter())
+            if item.read.rows_read != n_staged + sum(n_reasons.values()):
+                raise AccountingError(
+                    f"{item.path.name}: {item.read.rows_read} rows read but {n_staged} staged + "
+                    f"{sum(n_reasons.values())} rejected")
+            counts[item.seq] = (n_staged, n_reasons)
+        con.execute(
+            "INSERT INTO load_files SELECT f.file_sha256, ?, f.file_name, f.format, f.sheet, "
+            "f.header_row, f.title_text, f.extraction_date, f.rows_read, coalesce(s.n, 0), "
+            "coalesce(r.n, 0), f.loaded_at FROM batch_files AS f "
+            f"LEFT JOIN (SELECT file_seq, count(*) AS n FROM {source.parsed_table} "
+            "WHERE reason IS NULL GROUP BY file_seq) AS s USING (file_seq) "
+            "LEFT JOIN (SELECT file_seq, count(*) AS n FROM parsed_rejects GROUP BY file_seq) AS r "
+            "USING (file_seq)",
+            [source.name],
+        )
+        return counts
+
+
+def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = None,
+                 today: date | None = None, on_result: Callable[[FileResult], None] | None = None
+                 ) -> list[FileResult]:
+    """Load each (source, file), batching consecutive files of the same source, then rebuild
+    the marts and publish once. Nothing is published if nothing new loaded. Results come in
+    the order of `jobs` (reported as each batch commits)."""
+    results: list[FileResult] = []
+
+    def emit(batch_results: list[FileResult]) -> None:
+        for result in batch_results:
+            results.append(result)
+            if on_result:
+                on_result(result)
+
+    with building(warehouse) as build:
+        prepare_session(build.con, build.config.hash_key(), today or date.today())
+        loaded = {sha for (sha,) in build.con.execute("SELECT file_sha256 FROM load_files").fetchall()}
+        batch: Batch | None = None
+        for source, path in jobs:
+            if batch is not None and (batch.source.name != source.name or batch.full):
+                emit(batch.flush(build))
+            if batch is None or batch.source.name != source.name:
+                batch = Batch(build.con, source, loaded)
+            batch.add(Path(path))
+        if batch is not None:
+            emit(batch.flush(build))
+    return results
