@@ -9,9 +9,11 @@ SQL from dominating when a folder holds thousands of small monthly exports."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,9 +25,11 @@ from pipelines.readers import FatalFileError, ReadResult, read_table
 from pipelines.readers.load import quote_ident
 from pipelines.warehouse import Build, building
 
-# A batch is staged once it holds this many data rows or files, which bounds its memory.
-BATCH_ROWS = 400_000
+# A batch is staged once it holds this many bytes of export files or this many files, which
+# bounds its memory; files are read on READ_THREADS threads.
+BATCH_BYTES = 128 * 2**20
 BATCH_FILES = 500
+READ_THREADS = 2
 
 
 class AccountingError(RuntimeError):
@@ -66,14 +70,66 @@ def _previous_result(con: duckdb.DuckDBPyConnection, path: Path, sha: str) -> Fi
 
 @dataclass
 class _File:
-    """A file given to the batch, in the order given; exactly one of the last three is set."""
+    """A file given to the batch, in the order given. Either its result is known without staging
+    (fatal, or loaded by an earlier command), or it is a copy of an earlier file of the batch
+    (`same_as`), or it is read into the batch as `seq` (`pending` until the read is done)."""
 
     path: Path
     sha: str
-    result: FileResult | None = None   # known without staging: fatal, or loaded in an earlier run
-    seq: int | None = None             # read into the batch as this file_seq
-    same_as: int | None = None         # same content as the batch's file with this file_seq
+    result: FileResult | None = None
+    same_as: int | None = None
+    seq: int | None = None
+    pending: Future | None = None
     read: ReadResult | None = None
+    loaded_at: datetime | None = None
+
+
+class FileReaders:
+    """Reads files on a few threads, each with its own DuckDB connection to the build (DuckDB
+    runs a read without holding the GIL, so two small files parse at once on two cores). The
+    rows land in scratch.src_norm, an in-memory database every connection of the build sees;
+    each reader's temp table stays its own. Reads run outside any transaction: DuckDB numbers a
+    temp table's rowids from 2^55 inside one, and the reader's row numbering relies on rowids
+    from 0."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, threads: int | None = None):
+        self.con = con
+        self.pool = ThreadPoolExecutor(max_workers=threads or READ_THREADS,
+                                       thread_name_prefix="tumbuh-read")
+        self.local = threading.local()
+        self.cursors: list[duckdb.DuckDBPyConnection] = []
+        con.execute("ATTACH IF NOT EXISTS ':memory:' AS scratch")
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        if not hasattr(self.local, "con"):
+            self.local.con = self.con.cursor()
+            self.local.con.execute("SET enable_progress_bar = false")
+            self.cursors.append(self.local.con)
+        return self.local.con
+
+    def submit(self, source: Source, path: Path, seq: int, sha: str) -> Future:
+        return self.pool.submit(self._read, source, path, seq, sha)
+
+    def _read(self, source: Source, path: Path, seq: int, sha: str) -> tuple[ReadResult, datetime]:
+        con = self._cursor()
+        read = read_table(con, path, source.spec, table="src_rows")
+        loaded_at = datetime.now()
+        present = ", ".join(quote_ident(c) for c in read.columns)
+        con.execute(
+            "INSERT INTO scratch.src_norm BY NAME SELECT ?::INTEGER AS file_seq, "
+            "(CAST(? AS BIGINT) << 32) + row_number AS row_key, row_number, ? AS file_sha256, "
+            f"? AS file_name, ?::DATE AS extraction_date, ?::TIMESTAMP AS loaded_at, "
+            f"{present + ', ' if present else ''}extra FROM src_rows",
+            [seq, seq, sha, path.name, read.extraction_date, loaded_at],
+        )
+        con.execute("DROP TABLE src_rows")
+        return read, loaded_at
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for cursor in self.cursors:
+            cursor.close()
+        self.con.execute("DETACH DATABASE IF EXISTS scratch")
 
 
 _BATCH_FILES = pa.schema([
@@ -85,73 +141,77 @@ _BATCH_FILES = pa.schema([
 
 
 class Batch:
-    """Files of one source waiting to be staged together: their rows in the temp table src_norm,
-    their metadata in batch_files (written at flush)."""
+    """Files of one source waiting to be staged together: their rows in src_norm (a view of
+    scratch.src_norm), their metadata in the temp table batch_files (written at flush)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, loaded: set[str]):
-        self.con, self.source = con, source
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, loaded: set[str],
+                 readers: FileReaders):
+        self.con, self.source, self.readers = con, source, readers
         self.loaded = loaded               # sha256 of every file content in load_files
         self.files: list[_File] = []
         self.seq_by_sha: dict[str, int] = {}
-        self.file_rows: list[dict] = []    # batch_files rows, written in one go at flush
-        self.rows = 0
+        self.bytes = 0
         columns = ", ".join(f"{quote_ident(c.name)} VARCHAR" for c in source.spec.columns)
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE src_norm (file_seq INTEGER, row_key BIGINT, "
+            "CREATE OR REPLACE TABLE scratch.src_norm (file_seq INTEGER, row_key BIGINT, "
             "row_number INTEGER, file_sha256 VARCHAR, file_name VARCHAR, extraction_date DATE, "
             f"loaded_at TIMESTAMP, {columns}, extra VARCHAR)"
         )
+        con.execute("CREATE OR REPLACE TEMP VIEW src_norm AS FROM scratch.src_norm")
 
     @property
     def full(self) -> bool:
-        return self.rows >= BATCH_ROWS or len(self.seq_by_sha) >= BATCH_FILES
+        return self.bytes >= BATCH_BYTES or len(self.seq_by_sha) >= BATCH_FILES
 
     def add(self, path: Path) -> None:
+        if not path.is_file():
+            reason = "no such file" if not path.exists() else "not a file"
+            self.files.append(_File(path=path, sha="", result=FileResult(
+                file=str(path), fatal=True, error=reason)))
+            return
         item = _File(path=path, sha=file_sha256(path))
         self.files.append(item)
         if item.sha in self.seq_by_sha:
             item.same_as = self.seq_by_sha[item.sha]
-            return
-        if item.sha in self.loaded:
+        elif item.sha in self.loaded:
             item.result = _previous_result(self.con, path, item.sha)
-            return
-        # Read outside any transaction: DuckDB numbers a temp table's rowids from 2^55 inside
-        # one, and the reader's row numbering relies on rowids from 0.
-        try:
-            read = read_table(self.con, path, self.source.spec, table="src_rows")
-        except FatalFileError as exc:
-            item.result = FileResult(file=str(path), fatal=True, error=exc.reason,
-                                     file_sha256=item.sha)
-            return
-        item.seq, item.read = len(self.seq_by_sha), read
-        self.seq_by_sha[item.sha] = item.seq
-        self.rows += read.rows_read
-        loaded_at = datetime.now()
-        present = ", ".join(quote_ident(c) for c in read.columns)
-        self.con.execute(
-            "INSERT INTO src_norm BY NAME SELECT ?::INTEGER AS file_seq, "
-            "(CAST(? AS BIGINT) << 32) + row_number AS row_key, row_number, ? AS file_sha256, "
-            f"? AS file_name, ?::DATE AS extraction_date, ?::TIMESTAMP AS loaded_at, "
-            f"{present + ', ' if present else ''}extra FROM src_rows",
-            [item.seq, item.seq, item.sha, path.name, read.extraction_date, loaded_at],
-        )
-        self.file_rows.append({
-            "file_seq": item.seq, "file_sha256": item.sha, "file_name": path.name,
-            "format": read.format, "sheet": read.sheet, "header_row": read.header_row,
-            "title_text": "\n".join(read.title_lines) or None,
-            "extraction_date": read.extraction_date, "rows_read": read.rows_read,
-            "loaded_at": loaded_at})
+        else:
+            item.seq = self.seq_by_sha[item.sha] = len(self.seq_by_sha)
+            item.pending = self.readers.submit(self.source, path, item.seq, item.sha)
+            self.bytes += path.stat().st_size
+
+    def _wait_for_reads(self) -> list[_File]:
+        """The files read into the batch (fatal ones get their result here)."""
+        members = []
+        for item in self.files:
+            if item.pending is None:
+                continue
+            try:
+                item.read, item.loaded_at = item.pending.result()
+            except FatalFileError as exc:
+                item.result = FileResult(file=str(item.path), fatal=True, error=exc.reason,
+                                         file_sha256=item.sha)
+                continue
+            members.append(item)
+        return members
 
     def flush(self, build: Build) -> list[FileResult]:
         """Stage the files read so far in one transaction; a result for every file given."""
+        members = self._wait_for_reads()
         counts: dict[int, tuple[int, Counter]] = {}
-        if self.seq_by_sha:
-            self.con.register("batch_files_rows", pa.Table.from_pylist(self.file_rows, _BATCH_FILES))
+        if members:
+            rows = [{"file_seq": m.seq, "file_sha256": m.sha, "file_name": m.path.name,
+                     "format": m.read.format, "sheet": m.read.sheet,
+                     "header_row": m.read.header_row,
+                     "title_text": "\n".join(m.read.title_lines) or None,
+                     "extraction_date": m.read.extraction_date, "rows_read": m.read.rows_read,
+                     "loaded_at": m.loaded_at} for m in members]
+            self.con.register("batch_files_rows", pa.Table.from_pylist(rows, _BATCH_FILES))
             self.con.execute("CREATE OR REPLACE TEMP TABLE batch_files AS FROM batch_files_rows")
             self.con.unregister("batch_files_rows")
             self.con.execute("BEGIN TRANSACTION")
             try:
-                counts = self._stage()
+                counts = self._stage(members)
                 self.con.execute("COMMIT")
             except BaseException:
                 self.con.execute("ROLLBACK")
@@ -160,27 +220,25 @@ class Batch:
         by_seq: dict[int, FileResult] = {}
         results = []
         for item in self.files:
-            if item.result is None and item.seq is not None:
+            if item.result is None and item.same_as is None:
                 staged, reasons = counts[item.seq]
                 item.result = FileResult(
                     file=str(item.path), rows_read=item.read.rows_read, rows_staged=staged,
                     rows_rejected=sum(reasons.values()), rejected_by_reason=dict(reasons),
                     file_sha256=item.sha)
-                by_seq[item.seq] = item.result
             elif item.result is None:  # same bytes as an earlier file of this batch
                 first = by_seq[item.same_as]
-                item.result = FileResult(
-                    file=str(item.path), rows_read=first.rows_read, rows_staged=first.rows_staged,
-                    rows_rejected=first.rows_rejected,
-                    rejected_by_reason=dict(first.rejected_by_reason), already_loaded=True,
-                    file_sha256=item.sha)
+                item.result = replace(first, file=str(item.path), already_loaded=not first.fatal,
+                                      rejected_by_reason=dict(first.rejected_by_reason))
+            if item.seq is not None:
+                by_seq[item.seq] = item.result
             results.append(item.result)
-        self.loaded.update(self.seq_by_sha)
-        self.con.execute("DELETE FROM src_norm")
-        self.files, self.seq_by_sha, self.file_rows, self.rows = [], {}, [], 0
+        self.loaded.update(m.sha for m in members)
+        self.con.execute("DELETE FROM scratch.src_norm")
+        self.files, self.seq_by_sha, self.bytes = [], {}, 0
         return results
 
-    def _stage(self) -> dict[int, tuple[int, Counter]]:
+    def _stage(self, members: list[_File]) -> dict[int, tuple[int, Counter]]:
         con, source = self.con, self.source
         inserted = source.stage(con)
         raw_cols = ", ".join(
@@ -207,9 +265,7 @@ class Batch:
                 f"{source.name}: {inserted} rows inserted into staging but "
                 f"{sum(staged.values())} passed every check")
         counts = {}
-        for item in self.files:
-            if item.seq is None:
-                continue
+        for item in members:
             n_staged, n_reasons = staged.get(item.seq, 0), reasons.get(item.seq, Counter())
             if item.read.rows_read != n_staged + sum(n_reasons.values()):
                 raise AccountingError(
@@ -246,13 +302,17 @@ def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = N
     with building(warehouse) as build:
         prepare_session(build.con, build.config.hash_key(), today or date.today())
         loaded = {sha for (sha,) in build.con.execute("SELECT file_sha256 FROM load_files").fetchall()}
-        batch: Batch | None = None
-        for source, path in jobs:
-            if batch is not None and (batch.source.name != source.name or batch.full):
+        readers = FileReaders(build.con)
+        try:
+            batch: Batch | None = None
+            for source, path in jobs:
+                if batch is not None and (batch.source.name != source.name or batch.full):
+                    emit(batch.flush(build))
+                if batch is None or batch.source.name != source.name:
+                    batch = Batch(build.con, source, loaded, readers)
+                batch.add(Path(path))
+            if batch is not None:
                 emit(batch.flush(build))
-            if batch is None or batch.source.name != source.name:
-                batch = Batch(build.con, source, loaded)
-            batch.add(Path(path))
-        if batch is not None:
-            emit(batch.flush(build))
+        finally:
+            readers.close()
     return results
