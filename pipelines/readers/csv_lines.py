@@ -1,19 +1,23 @@
 """Byte-level facts about a CSV (hash, encoding, line count) and the physical line number of
 each row DuckDB parsed: DuckDB drops empty lines and a quoted line break makes one row span
-two lines, so "header line + row index" holds only when neither happens."""
+two lines, so "header line + row index" holds only when neither happens.
+
+A small file (most exports) is read into memory once and every pass here works on those bytes;
+a large one is streamed from disk in chunks."""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import hashlib
+import io
 import itertools
 import os
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import duckdb
 import pyarrow as pa
@@ -23,6 +27,27 @@ from pipelines.readers.load import quote_ident
 from pipelines.readers.spec import FatalFileError
 
 CHUNK = 1 << 24
+SMALL_FILE = 8 << 20  # files up to this size are read into memory whole
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV on disk and, when it is small, its bytes."""
+
+    path: Path
+    data: bytes | None = None
+    _decoded: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def binary(self) -> BinaryIO:
+        return io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")
+
+    def text(self, encoding: str) -> TextIO:
+        """The file as open_text would read it (no newline translation)."""
+        if self.data is None:
+            return open_text(self.path, encoding)
+        if encoding not in self._decoded:  # decoded once, read once per delimiter tried
+            self._decoded[encoding] = self.data.decode(encoding, errors="replace")
+        return io.StringIO(self._decoded[encoding], newline="")
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,19 @@ class TextScan:
     sha256: str
     encoding: str  # "utf-8", "utf-8-sig" or "cp1252"
     lines: int  # physical lines, not counting line breaks at the very end of the file
+
+
+def scan_bytes(data: bytes) -> TextScan:
+    """scan_text for a file already in memory."""
+    try:
+        if not data.isascii():
+            codecs.utf_8_decode(data, "strict", True)
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    encoding = ("utf-8-sig" if data.startswith(UTF8_BOM) else "utf-8") if utf8 else "cp1252"
+    trailing = data.count(b"\n", len(data.rstrip(b"\r\n")))
+    return TextScan(hashlib.sha256(data).hexdigest(), encoding, data.count(b"\n") - trailing + 1)
 
 
 def scan_text(path: Path) -> TextScan:
@@ -80,14 +118,14 @@ def csv_reader(lines: Iterable[str], delimiter: str, strict: bool = False):
     return csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=strict)
 
 
-def _record_start_lines_by_parity(path: Path, header_row: int) -> list[int]:
+def _record_start_lines_by_parity(file: CsvFile, header_row: int) -> list[int]:
     """First physical line of each record from the header on, tracking only whether a line
     leaves a quote open (odd number of quotes). Right for well-formed quoting and ~10x faster
     than a full parse; a literal quote inside an unquoted cell throws it off, which the caller
     notices by the row count."""
     starts = []
     in_quote = False
-    with open(path, "rb") as fh:
+    with file.binary() as fh:
         lines = itertools.islice(fh, header_row - 1, None)
         for number, line in enumerate(lines, start=header_row):
             if not in_quote:
@@ -99,11 +137,13 @@ def _record_start_lines_by_parity(path: Path, header_row: int) -> list[int]:
     return starts
 
 
-def _record_start_lines(path: Path, encoding: str, delimiter: str, header_index: int) -> list[int]:
+def _record_start_lines(
+    file: CsvFile, encoding: str, delimiter: str, header_index: int
+) -> list[int]:
     """First physical line of each record DuckDB returns, from the header on, with Python's
     csv parser (which, like DuckDB, takes a quote inside an unquoted cell literally)."""
     starts = []
-    with open_text(path, encoding) as fh:
+    with file.text(encoding) as fh:
         reader, previous = csv_reader(fh, delimiter), 0
         for index, cells in enumerate(reader):
             start, previous = previous + 1, reader.line_num
@@ -112,9 +152,13 @@ def _record_start_lines(path: Path, encoding: str, delimiter: str, header_index:
     return starts
 
 
-def _last_line(path: Path, encoding: str) -> str:
+def _last_line(file: CsvFile, encoding: str) -> str:
     """The last non-empty line, read from the end of the file."""
-    with open(path, "rb") as fh:
+    if file.data is not None:
+        tail = file.data.rstrip(b"\r\n")
+        cut = max(tail.rfind(b"\n"), tail.rfind(b"\r"))
+        return tail[cut + 1 :].decode(encoding, errors="replace")
+    with open(file.path, "rb") as fh:
         size = fh.seek(0, os.SEEK_END)
         window = 1 << 16
         while True:
@@ -148,29 +192,30 @@ def _unclosed_quote(label: str, line: int) -> FatalFileError:
 def number_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    path: Path,
+    file: CsvFile,
     scan: TextScan,
     delimiter: str,
     header_index: int,
     header_row: int,
+    count: int,
     label: str,
 ) -> None:
     """Set row_number to the physical line of each row; `rowid` is the index of the row in the
-    file because the table was filled with insertion order preserved (header = rowid 0)."""
-    count = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()[0][0]
+    file because the table was filled with insertion order preserved (header = rowid 0).
+    `count` is the number of rows DuckDB parsed (rows deleted since keep their rowid)."""
     if count == scan.lines - header_row + 1:
         # Every line from the header to the end is one row: no blank or multi-line rows.
-        if _ends_inside_quotes([_last_line(path, scan.encoding)], delimiter):
+        if _ends_inside_quotes([_last_line(file, scan.encoding)], delimiter):
             raise _unclosed_quote(label, scan.lines)
         con.execute(f"UPDATE {quote_ident(table)} SET row_number = rowid + {header_row}")
         return
-    starts = _record_start_lines_by_parity(path, header_row)
+    starts = _record_start_lines_by_parity(file, header_row)
     if len(starts) != count:
         try:
-            starts = _record_start_lines(path, scan.encoding, delimiter, header_index)
+            starts = _record_start_lines(file, scan.encoding, delimiter, header_index)
         except csv.Error as exc:
             raise FatalFileError(label, f"not a readable table (csv: {exc})") from exc
-    with open_text(path, scan.encoding) as fh:
+    with file.text(scan.encoding) as fh:
         if starts and _ends_inside_quotes(itertools.islice(fh, starts[-1] - 1, None), delimiter):
             raise _unclosed_quote(label, starts[-1])
     if len(starts) != count:

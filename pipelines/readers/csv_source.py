@@ -15,7 +15,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.readers.csv_lines import CHUNK, csv_reader, number_rows, open_text, scan_text
+from pipelines.readers.csv_lines import (
+    CHUNK,
+    CsvFile,
+    csv_reader,
+    number_rows,
+    scan_bytes,
+    scan_text,
+)
 from pipelines.readers.detect import UTF8_BOM
 from pipelines.readers.header import (
     HEADER_SEARCH_ROWS,
@@ -49,11 +56,11 @@ class CsvOutcome:
     rows_read: int
 
 
-def _head_records(path: Path, encoding: str, delimiter: str) -> list[tuple[int, list[str]]]:
+def _head_records(file: CsvFile, encoding: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """(first physical line, cells) of the records that start in the header search window;
     a blank line is a record with no cells, as DuckDB's `skip` counts it."""
     records = []
-    with open_text(path, encoding) as fh:
+    with file.text(encoding) as fh:
         reader, previous = csv_reader(fh, delimiter), 0
         for cells in reader:
             start, previous = previous + 1, reader.line_num
@@ -64,14 +71,14 @@ def _head_records(path: Path, encoding: str, delimiter: str) -> list[tuple[int, 
 
 
 def _choose_delimiter(
-    path: Path, head: bytes, encoding: str, spec: TableSpec, label: str
+    file: CsvFile, head: bytes, encoding: str, spec: TableSpec, label: str
 ) -> tuple[str, HeaderMatch]:
     matches: list[tuple[str, HeaderMatch]] = []
     misses: list[HeaderMiss] = []
     has_text = False
     for delimiter in DELIMITERS:
         try:
-            records = _head_records(path, encoding, delimiter)
+            records = _head_records(file, encoding, delimiter)
         except csv.Error as exc:
             raise FatalFileError(label, f"not a readable table (csv: {exc})") from exc
         found = find_header(records, spec)
@@ -93,17 +100,20 @@ def _choose_delimiter(
 
 
 @contextmanager
-def _duckdb_path(path: Path, transcode: bool) -> Iterator[Path]:
+def _duckdb_path(file: CsvFile, transcode: bool) -> Iterator[Path]:
     """A path DuckDB reads as exactly this file, in UTF-8: a temporary UTF-8 copy of a
     Windows-1252 file (transcoded in chunks; single-byte, so no character is split), or a
     symlink when the name holds characters DuckDB would expand as a glob ("data?.csv")."""
+    path = file.path
     if not transcode and not any(ch in str(path) for ch in GLOB_CHARS):
         yield path
         return
     folder = Path(tempfile.mkdtemp(prefix="tumbuh-reader-"))
     target = folder / "data.csv"
     try:
-        if transcode:
+        if transcode and file.data is not None:
+            target.write_bytes(file.data.decode("cp1252", errors="replace").encode("utf-8"))
+        elif transcode:
             with open(path, "rb") as src, open(target, "wb") as dst:
                 while chunk := src.read(CHUNK):
                     dst.write(chunk.decode("cp1252", errors="replace").encode("utf-8"))
@@ -124,27 +134,39 @@ def _read_csv_sql(path: Path, skip: int, width: int, delimiter: str, parallel: b
     )
 
 
-def _create_from_csv(con, table, data_path, match, delimiter, spec, label) -> None:
+def _create_from_csv(con, table, data_path, match, delimiter, spec, label) -> int:
     for parallel in (True, False):
         source = _read_csv_sql(data_path, match.index, match.layout.width, delimiter, parallel)
         try:
-            create_rows_table(con, table, source, "NULL", match.layout, spec)
-            return
+            return create_rows_table(con, table, source, "NULL", match.layout, spec)
         except duckdb.Error as exc:
             # DuckDB's parallel scanner refuses quoted line breaks together with null_padding.
             if parallel and "quoted new lines" in str(exc):
                 continue
             first_line = str(exc).strip().splitlines()[0]
             raise FatalFileError(label, f"not a readable table (csv: {first_line})") from exc
+    raise AssertionError("unreachable")
 
 
-def _check_header_row(con, table: str, match: HeaderMatch, spec: TableSpec, label: str) -> None:
-    """DuckDB's `skip` counts records like Python's csv module; make sure row 0 is the header."""
+def _drop_header_and_non_data_rows(
+    con, table: str, match: HeaderMatch, spec: TableSpec, count: int, label: str
+) -> int:
+    """Drop the header (rowid 0), blank and footer rows; return the number of data rows.
+    DuckDB's `skip` counts records like Python's csv module; make sure row 0 is the header.
+    Deleted rows keep their rowid, so the rows can be numbered afterwards."""
     names = canonical_order(match.layout, spec)
-    got = con.execute(
-        f"SELECT {', '.join(quote_ident(n) for n, _ in names)} FROM {quote_ident(table)} "
-        "WHERE rowid = 0"
-    ).fetchall()[0]
+    header = f"[{', '.join(quote_ident(n) for n, _ in names)}]"
+    rows_read, dropped = delete_non_data_rows(
+        con,
+        table,
+        match.layout,
+        spec,
+        count,
+        also="rowid = 0",
+        returning=f"CASE WHEN rowid = 0 THEN {header} END",
+    )
+    header_rows = [cells for (cells,) in dropped if cells is not None]
+    got = tuple(header_rows[0])
     expected = tuple(
         match.layout.header_cells[pos].strip(CELL_WHITESPACE) or None for _, pos in names
     )
@@ -154,6 +176,7 @@ def _check_header_row(con, table: str, match: HeaderMatch, spec: TableSpec, labe
             f"not a readable table (csv: the header on line {match.row_number} could not be "
             "aligned with the parsed rows)",
         )
+    return rows_read
 
 
 def _head_encoding(head: bytes) -> str:
@@ -165,23 +188,41 @@ def _head_encoding(head: bytes) -> str:
     return "utf-8-sig" if head.startswith(UTF8_BOM) else "utf-8"
 
 
-def _parse(con, path: Path, head: bytes, data_path: Path, encoding: str, spec, table, label):
-    delimiter, match = _choose_delimiter(path, head, encoding, spec, label)
-    _create_from_csv(con, table, data_path, match, delimiter, spec, label)
-    _check_header_row(con, table, match, spec, label)
-    return delimiter, match
+@dataclass(frozen=True)
+class _Parsed:
+    delimiter: str
+    match: HeaderMatch
+    count: int  # rows DuckDB parsed, the header included
+    rows_read: int
 
 
-def _parse_and_scan(con, path: Path, head: bytes, spec, table, label):
+def _parse(
+    con, file: CsvFile, head: bytes, data_path: Path, encoding: str, spec, table, label
+) -> _Parsed:
+    delimiter, match = _choose_delimiter(file, head, encoding, spec, label)
+    count = _create_from_csv(con, table, data_path, match, delimiter, spec, label)
+    rows_read = _drop_header_and_non_data_rows(con, table, match, spec, count, label)
+    return _Parsed(delimiter, match, count, rows_read)
+
+
+def _parse_in_memory(con, file: CsvFile, head: bytes, spec, table, label):
+    """A small file: scan its bytes first (cheaper than a thread), then parse once in the
+    encoding the scan found."""
+    scan = scan_bytes(file.data)
+    with _duckdb_path(file, transcode=scan.encoding == "cp1252") as data_path:
+        return scan, _parse(con, file, head, data_path, scan.encoding, spec, table, label)
+
+
+def _parse_and_scan(con, file: CsvFile, head: bytes, spec, table, label):
     """Parse with DuckDB while a thread hashes and scans the bytes (the two overlap: DuckDB
     releases the GIL). A Windows-1252 file goes through a UTF-8 copy."""
     guess = _head_encoding(head)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending_scan = pool.submit(scan_text, path)
+        pending_scan = pool.submit(scan_text, file.path)
         if guess != "cp1252":
             try:
-                with _duckdb_path(path, transcode=False) as data_path:
-                    parsed = _parse(con, path, head, data_path, guess, spec, table, label)
+                with _duckdb_path(file, transcode=False) as data_path:
+                    parsed = _parse(con, file, head, data_path, guess, spec, table, label)
                 error = None
             except (FatalFileError, duckdb.Error) as exc:
                 parsed, error = None, exc
@@ -189,11 +230,11 @@ def _parse_and_scan(con, path: Path, head: bytes, spec, table, label):
     if guess != "cp1252" and scan.encoding == guess:
         if error is not None:
             raise error
-        return scan, *parsed
+        return scan, parsed
     # Not UTF-8 after all (DuckDB has refused it or read the head only): read it as cp1252.
     scan = replace(scan, encoding="cp1252")
-    with _duckdb_path(path, transcode=True) as data_path:
-        return scan, *_parse(con, path, head, data_path, "cp1252", spec, table, label)
+    with _duckdb_path(file, transcode=True) as data_path:
+        return scan, _parse(con, file, head, data_path, "cp1252", spec, table, label)
 
 
 def load_csv(
@@ -203,24 +244,39 @@ def load_csv(
     spec: TableSpec,
     table: str,
     label: str,
+    data: bytes | None = None,
 ) -> CsvOutcome:
+    """`data`: the whole file when the caller has read it (a small file)."""
+    file = CsvFile(path, data)
     ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     try:
         if not ordered:  # rowid must follow the file's order
             con.execute("SET preserve_insertion_order = true")
-        scan, delimiter, match = _parse_and_scan(con, path, head, spec, table, label)
+        if data is not None:
+            scan, parsed = _parse_in_memory(con, file, head, spec, table, label)
+        else:
+            scan, parsed = _parse_and_scan(con, file, head, spec, table, label)
     finally:
         if not ordered:
             con.execute("SET preserve_insertion_order = false")
-    number_rows(con, table, path, scan, delimiter, match.index, match.row_number, label)
-    con.execute(f"DELETE FROM {quote_ident(table)} WHERE row_number = {match.row_number}")
-    rows_read = delete_non_data_rows(con, table, match.layout, spec)
+    match = parsed.match
+    number_rows(
+        con,
+        table,
+        file,
+        scan,
+        parsed.delimiter,
+        match.index,
+        match.row_number,
+        parsed.count,
+        label,
+    )
     return CsvOutcome(
         sha256=scan.sha256,
         encoding=scan.encoding,
-        delimiter=delimiter,
+        delimiter=parsed.delimiter,
         header_row=match.row_number,
         title_lines=match.title_lines,
         layout=match.layout,
-        rows_read=rows_read,
+        rows_read=parsed.rows_read,
     )

@@ -87,10 +87,10 @@ def _load(
     view = f"__tumbuh_reader_{uuid.uuid4().hex}"
     con.register(view, arrow)
     try:
-        create_rows_table(con, table, quote_ident(view), "row_number", match.layout, spec)
+        rows = create_rows_table(con, table, quote_ident(view), "row_number", match.layout, spec)
     finally:
         con.unregister(view)
-    rows_read = delete_non_data_rows(con, table, match.layout, spec)
+    rows_read, _ = delete_non_data_rows(con, table, match.layout, spec, rows)
     return GridOutcome(
         sheet=grid.name,
         header_row=match.row_number,

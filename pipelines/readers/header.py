@@ -62,7 +62,7 @@ def _unique_key(base: str, used: set[str]) -> str:
 
 
 def build_layout(cells: list[str | None], spec: TableSpec) -> Layout:
-    names = _canonical_names(cells, spec.alias_index())
+    names = _canonical_names(cells, spec._alias_index)
     texts = [_text(c) for c in cells]
     canonical: dict[int, str] = {}
     extra: dict[int, str] = {}
@@ -87,7 +87,7 @@ def title_line(cells: list[str | None]) -> str:
 def find_header(rows: list[Row], spec: TableSpec) -> HeaderMatch | HeaderMiss:
     """The first of `rows` (already limited to the search window) that holds every required
     group; otherwise the best near-miss."""
-    aliases = spec.alias_index()
+    aliases = spec._alias_index
     best: tuple[int, list[str]] | None = None
     has_text = False
     for index, (row_number, cells) in enumerate(rows):

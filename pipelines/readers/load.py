@@ -1,5 +1,9 @@
 """The rows table every format ends in: one DuckDB statement builds it, a second drops blank and
-footer rows. Cells arrive as raw text columns c0..cN of a source relation."""
+footer rows. Cells arrive as raw text columns c0..cN of a source relation.
+
+Both statements run once per file, so their cost to parse, bind and optimise counts as much as
+their cost to run: the per-cell expression is written once, as a lambda over the list of a
+row's cells, instead of once per column (a CASE per column took longer to plan than the read)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ FOOTER_WORDS = (
     "sumber",
 )
 _FOOTER_ALTERNATION = "|".join(w.replace(" ", r"\s*") for w in FOOTER_WORDS)
+_CELLS = "__tumbuh_cells"  # the list of a row's cleaned cells, in the rows table's query
 
 
 def quote_ident(name: str) -> str:
@@ -35,17 +40,16 @@ def raw_column(pos: int) -> str:
     return f"c{pos}"
 
 
-def _cell(pos: int) -> str:
+def _cell(value: str) -> str:
     """Cell text stripped of CELL_WHITESPACE, empty -> NULL. trim() on every value would make a
     CSV read about four times slower, so only values that may need it are trimmed: those that
     start with a space, a control or a non-ASCII character, or end with a space (two prefix
     and suffix compares). A value that ends in other whitespace (tab, no-break space) without
     starting with any keeps it; workbook and HTML cells are stripped fully in Python."""
-    c = raw_column(pos)
-    suspect = f"{c} < '!' OR {c} >= '\u0080' OR {c} LIKE '% '"
+    suspect = f"{value} < '!' OR {value} >= '\u0080' OR {value} LIKE '% '"
     return (
-        f"CASE WHEN {suspect} THEN NULLIF(trim({c}, {quote_literal(CELL_WHITESPACE)}), '') "
-        f"ELSE {c} END"
+        f"CASE WHEN {suspect} THEN NULLIF(trim({value}, {quote_literal(CELL_WHITESPACE)}), '') "
+        f"ELSE {value} END"
     )
 
 
@@ -55,10 +59,14 @@ def canonical_order(layout: Layout, spec: TableSpec) -> list[tuple[str, int]]:
     return [(c.name, by_name[c.name]) for c in spec.columns if c.name in by_name]
 
 
+def _element(pos: int) -> str:
+    return f"{_CELLS}[{pos + 1}]"
+
+
 def _extra_expr(layout: Layout) -> str:
     if not layout.extra:
         return "NULL::VARCHAR"
-    cells = [_cell(pos) for pos in layout.extra]
+    cells = [_element(pos) for pos in layout.extra]
     pairs = ", ".join(
         f"{quote_literal(key)}, {cell}" for key, cell in zip(layout.extra.values(), cells)
     )
@@ -76,32 +84,54 @@ def create_rows_table(
     row_number_sql: str,
     layout: Layout,
     spec: TableSpec,
-) -> None:
+) -> int:
     """CREATE OR REPLACE TEMP TABLE `table` from `source_sql` (a FROM-able relation with text
-    columns c0..c{width-1})."""
+    columns c0..c{width-1}); return the number of rows."""
+    raw = ", ".join(raw_column(pos) for pos in range(layout.width))
     select = [f"CAST({row_number_sql} AS INTEGER) AS row_number"]
     select += [
-        f"{_cell(pos)} AS {quote_ident(name)}" for name, pos in canonical_order(layout, spec)
+        f"{_element(pos)} AS {quote_ident(name)}" for name, pos in canonical_order(layout, spec)
     ]
     select.append(f"{_extra_expr(layout)} AS extra")
-    con.execute(
+    return con.execute(
         f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS "
-        f"SELECT {', '.join(select)} FROM {source_sql}"
-    )
+        f"SELECT {', '.join(select)} FROM ("
+        f"SELECT *, list_transform([{raw}], lambda v: {_cell('v')}) AS {_CELLS} "
+        f"FROM {source_sql})"
+    ).fetchall()[0][0]
 
 
 def delete_non_data_rows(
-    con: duckdb.DuckDBPyConnection, table: str, layout: Layout, spec: TableSpec
-) -> int:
-    """Drop blank rows and footer rows; return the number of data rows left."""
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    layout: Layout,
+    spec: TableSpec,
+    rows: int,
+    also: str | None = None,
+    returning: str | None = None,
+) -> tuple[int, list[tuple]]:
+    """Drop blank rows and footer rows (and the rows `also`, a condition, matches) from the
+    `rows` rows of `table`. Return the number of data rows left and, when `returning` is an
+    expression, its value for each row dropped."""
     names = [name for name, _ in canonical_order(layout, spec)]
     cols = [quote_ident(n) for n in names]
     blank = f"coalesce({', '.join(cols + ['extra'])}) IS NULL"
     keys = [quote_ident(n) for n in spec.key_columns if n in names]
     keys_empty = f"coalesce({', '.join(keys)}) IS NULL" if keys else "TRUE"
-    starts = [f"regexp_matches({c}, '^({_FOOTER_ALTERNATION})', 'i')" for c in cols]
-    # Inside the extra JSON text a value starts right after `":"`.
-    starts.append(f"regexp_matches(extra, '\":\"({_FOOTER_ALTERNATION})', 'i')")
-    footer = f"{keys_empty} AND ({' OR '.join(starts)})"
-    con.execute(f"DELETE FROM {quote_ident(table)} WHERE {blank} OR ({footer})")
-    return con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()[0][0]
+    # Any cell starting with a footer word; inside the extra JSON text a value starts right
+    # after `":"`. The lambda runs only on rows whose key columns are empty.
+    starts = [f"regexp_matches(extra, '\":\"({_FOOTER_ALTERNATION})', 'i')"]
+    if cols:
+        starts.insert(
+            0,
+            f"list_bool_or(list_transform([{', '.join(cols)}], "
+            f"lambda v: regexp_matches(v, '^({_FOOTER_ALTERNATION})', 'i')))",
+        )
+    condition = f"{blank} OR ({keys_empty} AND ({' OR '.join(starts)}))"
+    if also:
+        condition = f"{also} OR {condition}"
+    sql = f"DELETE FROM {quote_ident(table)} WHERE {condition}"
+    if returning:
+        dropped = con.execute(f"{sql} RETURNING {returning}").fetchall()
+        return rows - len(dropped), dropped
+    return rows - con.execute(sql).fetchall()[0][0], []

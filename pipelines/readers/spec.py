@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -11,8 +13,14 @@ from dataclasses import dataclass
 CELL_WHITESPACE = " \t\n\r\x0b\x0c\u00a0\u2007\u202f\ufeff"
 
 
+_ASCII_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@functools.lru_cache(maxsize=8192)  # the same header texts recur in every file of a source
 def normalise_header(text: str) -> str:
     """Header text as compared: lowercase letters and digits only ("Tgl. Lahir" -> "tgllahir")."""
+    if text.isascii():  # NFKC leaves ASCII as it is; casefold and isalnum agree with these
+        return _ASCII_NOT_ALNUM.sub("", text.lower())
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in folded if ch.isalnum())
 
@@ -61,6 +69,11 @@ class TableSpec:
 
     def alias_index(self) -> dict[str, str]:
         """Normalised alias -> canonical name."""
+        return dict(self._alias_index)
+
+    @functools.cached_property
+    def _alias_index(self) -> dict[str, str]:
+        # Computed once per spec (a frozen dataclass: cached_property writes __dict__ directly).
         return {normalise_header(a): c.name for c in self.columns for a in c.aliases}
 
     def column(self, name: str) -> ColumnSpec:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import duckdb
 
+from pipelines.readers.csv_lines import SMALL_FILE
 from pipelines.readers.csv_source import load_csv
 from pipelines.readers.detect import HEAD_BYTES, detect_format
 from pipelines.readers.grid import load_grids
@@ -29,7 +31,9 @@ def read_table(
     con.execute(f"DROP TABLE IF EXISTS temp.main.{quote_ident(table)}")
     try:
         with open(path, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
+            # A small file is read whole, once; a large one is streamed later.
+            data = fh.read() if os.fstat(fh.fileno()).st_size <= SMALL_FILE else None
+            head = fh.read(HEAD_BYTES) if data is None else data[:HEAD_BYTES]
     except OSError as exc:
         raise FatalFileError(label, f"cannot open file ({exc.strerror or exc})") from exc
     if not head:
@@ -37,10 +41,10 @@ def read_table(
     fmt = detect_format(path, head, label)
     encoding = delimiter = None
     if fmt == "csv":
-        out = load_csv(con, path, head, spec, table, label)
+        out = load_csv(con, path, head, spec, table, label, data)
         sha256, encoding, delimiter, sheet = out.sha256, out.encoding, out.delimiter, None
     else:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
         sha256 = hashlib.sha256(data).hexdigest()
         if fmt == "xlsx":
             grids = xlsx_grids(path, label)
