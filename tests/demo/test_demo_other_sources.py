@@ -168,3 +168,14 @@ def test_intervention_ramps_up_then_holds(iv, manifest):
         assert first < last, kode
         if not plan[kode]["behind"]:
             assert last > 150  # most of the 250 balita get PMT on a working day
+
+
+def test_demo_intervention_levels_follow_the_campaign_targets():
+    """The demo's reports are drawn around the default campaign targets, so that on the demo data
+    most kab/kota are on pace and the lagging ones stand out; the two must not drift apart."""
+    from demo.intervensi import CAMPAIGN_TARGETS
+    from pipelines.campaigns import ACTIVITIES, configured_campaigns
+    from pipelines.config import default_config
+
+    [campaign] = configured_campaigns(default_config())
+    assert {ACTIVITIES[code]: n for code, n in campaign.activity_targets.items()} == CAMPAIGN_TARGETS
