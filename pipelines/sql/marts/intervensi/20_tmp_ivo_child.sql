@@ -2,6 +2,8 @@
 -- it: the child's last measurement of the window. Windows: w = 0 the pre_months before the pre
 -- period, w = 1 the pre period (pre_months before the start), w = 2 during/after (start to
 -- post_days after the end). Z-scores flagged by the WHO limits count as missing.
+-- w = 2 rows are kept only for children measured in w = 1: they are read only as the follow-up
+-- of a w = 1 child (22_tmp_ivo_cluster), so the others are dropped before the per-child step.
 CREATE OR REPLACE TEMP TABLE tmp_ivo_child AS
 WITH windows AS (
     SELECT campaign_id, 0 AS w,
@@ -14,14 +16,24 @@ WITH windows AS (
     UNION ALL
     SELECT campaign_id, 2, start_date, end_date + post_days + 1
     FROM ref_campaign
+),
+ukur AS (
+    SELECT w.campaign_id, w.w, m.child_key, m.posyandu_key, m.kode_kabkota, m.measurement_date,
+           m.weight_kg,
+           CASE WHEN m.fwei = 0 THEN m.zwei END AS waz,
+           CASE WHEN m.fwfl = 0 THEN m.zwfl END AS whz,
+           CASE WHEN m.flen = 0 THEN m.zlen END AS haz
+    FROM stg_pengukuran AS m
+    JOIN windows AS w ON m.measurement_date >= w.w_from AND m.measurement_date < w.w_until
+    WHERE m.posyandu_key IS NOT NULL
+),
+followed AS (
+    SELECT * FROM ukur WHERE w < 2
+    UNION ALL
+    SELECT * FROM ukur
+    WHERE w = 2 AND (campaign_id, child_key) IN (SELECT campaign_id, child_key FROM ukur WHERE w = 1)
 )
-SELECT w.campaign_id, w.w, m.child_key, m.posyandu_key, m.kode_kabkota, m.measurement_date,
-       m.weight_kg,
-       CASE WHEN m.fwei = 0 THEN m.zwei END AS waz,
-       CASE WHEN m.fwfl = 0 THEN m.zwfl END AS whz,
-       CASE WHEN m.flen = 0 THEN m.zlen END AS haz
-FROM stg_pengukuran AS m
-JOIN windows AS w ON m.measurement_date >= w.w_from AND m.measurement_date < w.w_until
-WHERE m.posyandu_key IS NOT NULL
+SELECT *
+FROM followed
 QUALIFY row_number() OVER (
-    PARTITION BY w.campaign_id, w.w, m.child_key ORDER BY m.measurement_date DESC) = 1;
+    PARTITION BY campaign_id, w, child_key ORDER BY measurement_date DESC) = 1;

@@ -24,16 +24,14 @@ WITH metrics AS (
                                                       / (a.n_waz_ok - 1))) END AS sd_waz,
         CASE WHEN a.n_whz_ok > 1 THEN sqrt(greatest(0, (a.ss_whz - a.s_whz ^ 2 / a.n_whz_ok)
                                                       / (a.n_whz_ok - 1))) END AS sd_whz,
-        100 * (a.t0 + a.t5) / nullif(list_sum(a.dig_tinggi), 0) AS pct_height_digit_05,
-        100 * (a.b0 + a.b5) / nullif(list_sum(a.dig_berat), 0) AS pct_weight_digit_05,
+        100 * (a.t0 + a.t5) / nullif(a.n_tinggi, 0) AS pct_height_digit_05,
+        100 * (a.b0 + a.b5) / nullif(a.n_berat, 0) AS pct_weight_digit_05,
         -- digit preference score = 100 sqrt(chi2 / (N (10 - 1))); over the 10 digits with
         -- expected N / 10 each, chi2 = sum(O^2) / (N / 10) - N
-        100 * sqrt(greatest(0, list_sum(list_transform(a.dig_tinggi, lambda o: o * o))
-                               / (list_sum(a.dig_tinggi) / 10) - list_sum(a.dig_tinggi))
-                   / (nullif(list_sum(a.dig_tinggi), 0) * 9)) AS dps_height,
-        100 * sqrt(greatest(0, list_sum(list_transform(a.dig_berat, lambda o: o * o))
-                               / (list_sum(a.dig_berat) / 10) - list_sum(a.dig_berat))
-                   / (nullif(list_sum(a.dig_berat), 0) * 9)) AS dps_weight,
+        100 * sqrt(greatest(0, a.ss_tinggi / (a.n_tinggi / 10) - a.n_tinggi)
+                   / (nullif(a.n_tinggi, 0) * 9)) AS dps_height,
+        100 * sqrt(greatest(0, a.ss_berat / (a.n_berat / 10) - a.n_berat)
+                   / (nullif(a.n_berat, 0) * 9)) AS dps_weight,
         -- birth dates on day 1 or 15 against the 24 such days in 365.25
         100 * (a.n_lahir_tgl_1_15 / a.n_measurements) / (24 / 365.25) AS heaping_index,
         100 * a.n_missing_weight / a.n_measurements AS pct_missing_weight,
@@ -51,9 +49,14 @@ WITH metrics AS (
         p.n_posyandu_bulan,
         100 * p.n_posyandu_bulan / (p.n_posyandu_known * p.n_months) AS pct_reporting
     FROM (
+        -- N and the sum of squares of the 10 digit counts, as HUGEINT like list_sum would give
         SELECT *,
-               list_value(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9) AS dig_tinggi,
-               list_value(b0, b1, b2, b3, b4, b5, b6, b7, b8, b9) AS dig_berat
+               CAST(t0 AS HUGEINT) + t1 + t2 + t3 + t4 + t5 + t6 + t7 + t8 + t9 AS n_tinggi,
+               CAST(t0 * t0 AS HUGEINT) + t1 * t1 + t2 * t2 + t3 * t3 + t4 * t4 + t5 * t5
+                   + t6 * t6 + t7 * t7 + t8 * t8 + t9 * t9 AS ss_tinggi,
+               CAST(b0 AS HUGEINT) + b1 + b2 + b3 + b4 + b5 + b6 + b7 + b8 + b9 AS n_berat,
+               CAST(b0 * b0 AS HUGEINT) + b1 * b1 + b2 * b2 + b3 * b3 + b4 * b4 + b5 * b5
+                   + b6 * b6 + b7 * b7 + b8 * b8 + b9 * b9 AS ss_berat
         FROM tmp_kualitas_agregat
     ) AS a
     JOIN tmp_prevalensi_agregat AS c USING (level, kode, period_type, period_start)
@@ -72,24 +75,31 @@ classed AS (
     FROM metrics AS m
 ),
 scored AS (
+    -- each metric's class: the threshold row with batas_bawah <= v < batas_atas (the bands of
+    -- a metric do not overlap, so at most one row matches; none when v is NULL)
     SELECT
         c.*,
-        (SELECT {'kelas': t.kelas, 'poin': t.poin} FROM mart_kualitas_ambang AS t
-         WHERE t.metric = 'pct_flag' AND c.v_pct_flag >= t.batas_bawah
-           AND (t.batas_atas IS NULL OR c.v_pct_flag < t.batas_atas)) AS k_flag,
-        (SELECT {'kelas': t.kelas, 'poin': t.poin} FROM mart_kualitas_ambang AS t
-         WHERE t.metric = 'sd_dev' AND c.v_sd_dev >= t.batas_bawah
-           AND (t.batas_atas IS NULL OR c.v_sd_dev < t.batas_atas)) AS k_sd,
-        (SELECT {'kelas': t.kelas, 'poin': t.poin} FROM mart_kualitas_ambang AS t
-         WHERE t.metric = 'dps' AND c.v_dps >= t.batas_bawah
-           AND (t.batas_atas IS NULL OR c.v_dps < t.batas_atas)) AS k_dps,
-        (SELECT {'kelas': t.kelas, 'poin': t.poin} FROM mart_kualitas_ambang AS t
-         WHERE t.metric = 'heaping' AND c.v_heaping >= t.batas_bawah
-           AND (t.batas_atas IS NULL OR c.v_heaping < t.batas_atas)) AS k_heaping,
-        (SELECT {'kelas': t.kelas, 'poin': t.poin} FROM mart_kualitas_ambang AS t
-         WHERE t.metric = 'pct_missing' AND c.v_pct_missing >= t.batas_bawah
-           AND (t.batas_atas IS NULL OR c.v_pct_missing < t.batas_atas)) AS k_missing
+        {'kelas': kf.kelas, 'poin': kf.poin} AS k_flag,
+        {'kelas': ks.kelas, 'poin': ks.poin} AS k_sd,
+        {'kelas': kd.kelas, 'poin': kd.poin} AS k_dps,
+        {'kelas': kh.kelas, 'poin': kh.poin} AS k_heaping,
+        {'kelas': km.kelas, 'poin': km.poin} AS k_missing
     FROM classed AS c
+    LEFT JOIN mart_kualitas_ambang AS kf
+        ON kf.metric = 'pct_flag' AND c.v_pct_flag >= kf.batas_bawah
+       AND (kf.batas_atas IS NULL OR c.v_pct_flag < kf.batas_atas)
+    LEFT JOIN mart_kualitas_ambang AS ks
+        ON ks.metric = 'sd_dev' AND c.v_sd_dev >= ks.batas_bawah
+       AND (ks.batas_atas IS NULL OR c.v_sd_dev < ks.batas_atas)
+    LEFT JOIN mart_kualitas_ambang AS kd
+        ON kd.metric = 'dps' AND c.v_dps >= kd.batas_bawah
+       AND (kd.batas_atas IS NULL OR c.v_dps < kd.batas_atas)
+    LEFT JOIN mart_kualitas_ambang AS kh
+        ON kh.metric = 'heaping' AND c.v_heaping >= kh.batas_bawah
+       AND (kh.batas_atas IS NULL OR c.v_heaping < kh.batas_atas)
+    LEFT JOIN mart_kualitas_ambang AS km
+        ON km.metric = 'pct_missing' AND c.v_pct_missing >= km.batas_bawah
+       AND (km.batas_atas IS NULL OR c.v_pct_missing < km.batas_atas)
 ),
 final AS (
     SELECT
@@ -124,10 +134,10 @@ SELECT
     CASE WHEN NOT f.suppressed THEN f.k_dps.kelas END AS kelas_dps,
     CASE WHEN NOT f.suppressed THEN f.k_heaping.kelas END AS kelas_heaping,
     CASE WHEN NOT f.suppressed THEN f.k_missing.kelas END AS kelas_missing,
-    CASE WHEN NOT f.suppressed THEN (
-        SELECT t.kelas FROM mart_kualitas_ambang AS t
-        WHERE t.metric = 'skor' AND f.skor >= t.batas_bawah
-          AND (t.batas_atas IS NULL OR f.skor < t.batas_atas)) END AS kelas_plausibilitas
+    CASE WHEN NOT f.suppressed THEN ksk.kelas END AS kelas_plausibilitas
 FROM final AS f
+LEFT JOIN mart_kualitas_ambang AS ksk
+    ON ksk.metric = 'skor' AND f.skor >= ksk.batas_bawah
+   AND (ksk.batas_atas IS NULL OR f.skor < ksk.batas_atas)
 LEFT JOIN ref_wilayah AS w ON w.kode = f.kode
 LEFT JOIN tmp_prevalensi_posyandu_nama AS pn ON f.level = 'posyandu' AND pn.posyandu_key = f.kode;

@@ -20,6 +20,16 @@ WITH base AS (
     FROM tmp_prevalensi_agregat AS a
     JOIN tmp_prevalensi_provinsi AS p USING (period_type, period_start)
 ),
+rates AS (
+    -- the shown stunting rate of every unit and period (as in shown), for the trend columns:
+    -- a narrow copy, so that shown itself is read once and never materialised
+    SELECT
+        a.level, a.kode, a.period_type, a.period_start,
+        CASE WHEN NOT (a.n_children > 0 AND a.n_children < getvariable('min_cell'))
+              AND a.n_haz > 0 THEN 100 * a.n_stunted / a.n_haz END AS pct_stunted
+    FROM tmp_prevalensi_agregat AS a
+    JOIN tmp_prevalensi_provinsi AS p USING (period_type, period_start)
+),
 shown AS (
     -- suppression applied once, here; everything below reads only shown values
     SELECT
@@ -44,13 +54,7 @@ shown AS (
         CASE WHEN NOT b.suppressed THEN r.rank END AS rank,
         CASE WHEN NOT b.suppressed THEN r.rank_lo END AS rank_lo,
         CASE WHEN NOT b.suppressed THEN r.rank_hi END AS rank_hi,
-        CASE WHEN NOT b.suppressed THEN r.n_peers END AS n_peers,
-        -- each 95% interval computed once (the macro returns {lo, hi})
-        stunting_wilson95(b.n_stunted, b.n_haz) AS ci_stunted,
-        stunting_wilson95(b.n_severe, b.n_haz) AS ci_severe,
-        stunting_wilson95(b.n_wasted, b.n_whz) AS ci_wasted,
-        stunting_wilson95(b.n_underweight, b.n_waz) AS ci_underweight,
-        stunting_wilson95(b.n_overweight, b.n_whz) AS ci_overweight
+        CASE WHEN NOT b.suppressed THEN r.n_peers END AS n_peers
     FROM base AS b
     LEFT JOIN tmp_prevalensi_eb AS eb USING (level, kode, period_type, period_start)
     LEFT JOIN tmp_prevalensi_funnel AS f
@@ -125,14 +129,25 @@ SELECT
     s.n_peers,
     s.pct_stunted - prev.pct_stunted AS chg_prev_pts,
     s.pct_stunted - yoy.pct_stunted AS chg_yoy_pts
-FROM shown AS s
+FROM (
+    -- each 95% interval computed once per row (the macro returns {lo, hi}) from the shown
+    -- counts, which are NULL when suppressed: a suppressed row gets NULL intervals
+    SELECT
+        *,
+        stunting_wilson95(n_stunted, n_haz) AS ci_stunted,
+        stunting_wilson95(n_severe, n_haz) AS ci_severe,
+        stunting_wilson95(n_wasted, n_whz) AS ci_wasted,
+        stunting_wilson95(n_underweight, n_waz) AS ci_underweight,
+        stunting_wilson95(n_overweight, n_whz) AS ci_overweight
+    FROM shown
+) AS s
 JOIN tmp_prevalensi_periode AS l USING (period_type, period_start)
 LEFT JOIN ref_wilayah AS w ON w.kode = s.kode
 LEFT JOIN tmp_prevalensi_posyandu_nama AS pn ON s.level = 'posyandu' AND pn.posyandu_key = s.kode
-LEFT JOIN shown AS prev
+LEFT JOIN rates AS prev
     ON prev.level = s.level AND prev.kode = s.kode
    AND prev.period_type = s.period_type AND prev.period_start = l.prev_start
-LEFT JOIN shown AS yoy
+LEFT JOIN rates AS yoy
     ON yoy.level = s.level AND yoy.kode = s.kode
    AND yoy.period_type = s.period_type AND yoy.period_start = l.yoy_start
 -- no ORDER BY: sorting a million rows costs seconds on every publish and buys the dashboard
