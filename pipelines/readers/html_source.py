@@ -16,6 +16,7 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.
 _SKIP_TEXT = {"script", "style", "head", "title"}
 _BLOCKS = {"p", "div", "br", "tr", "table", "li", "h1", "h2", "h3", "h4", "h5", "h6", "caption"}
 _MAX_SPAN = 1000  # a damaged colspan must not explode the grid
+_CELL_TAGS = ("td", "th")
 
 
 def decode_html(data: bytes) -> str:
@@ -35,8 +36,11 @@ def decode_html(data: bytes) -> str:
 
 
 def _span(cell: etree._Element, attr: str) -> int:
+    value = cell.get(attr)
+    if value is None:  # most cells: no span
+        return 1
     try:
-        return min(max(int(cell.get(attr, "1")), 1), _MAX_SPAN)
+        return min(max(int(value), 1), _MAX_SPAN)
     except ValueError:
         return 1
 
@@ -49,18 +53,23 @@ def _table_rows(table: etree._Element) -> Iterator[Row]:
     for r, tr in enumerate(trs):
         cells: list[str | None] = []
         col = 0
-        for td in tr.xpath("./td|./th"):
-            while taken.pop((r, col), False):
+        for td in tr:
+            if td.tag not in _CELL_TAGS:  # tr.xpath("./td|./th"), without an XPath per row
+                continue
+            while taken and taken.pop((r, col), False):
                 cells.append(None)
                 col += 1
             colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
-            cells.append(cell_text(td.text_content()))
-            cells.extend([None] * (colspan - 1))
+            # td.text_content() is the XPath string() of the cell: its text nodes, in order
+            text = (td.text or "") if not len(td) else "".join(td.itertext())
+            cells.append(cell_text(text))
+            if colspan > 1:
+                cells.extend([None] * (colspan - 1))
             for dr in range(1, rowspan):
                 for dc in range(colspan):
                     taken[(r + dr, col + dc)] = True
             col += colspan
-        while taken.pop((r, col), False):
+        while taken and taken.pop((r, col), False):
             cells.append(None)
             col += 1
         yield r + 1, cells
@@ -110,7 +119,9 @@ def html_grids(data: bytes, label: str) -> list[Grid]:
     # lxml refuses str input that carries an XML encoding declaration.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        root = lxml.html.document_fromstring(text)
+        # A plain HTMLParser: the same tree as lxml.html's, without its Python element-class
+        # lookup for every element touched (most of the read time on a large table).
+        root = lxml.html.document_fromstring(text, parser=etree.HTMLParser())
     except (etree.ParserError, ValueError) as exc:
         raise FatalFileError(label, f"not a readable table (html: {exc})") from exc
     tables = root.xpath("//table")

@@ -11,6 +11,7 @@ import xlrd
 from pipelines.readers.cells import cell_text
 from pipelines.readers.grid import Grid
 from pipelines.readers.spec import FatalFileError
+from pipelines.readers.xlsx_fast import fast_xlsx_sheets
 
 
 def _xlsx_rows(ws: object, label: str) -> Iterator[tuple[int, list[str | None]]]:
@@ -31,6 +32,11 @@ def _xlsx_rows(ws: object, label: str) -> Iterator[tuple[int, list[str | None]]]
 
 
 def xlsx_grids(path: Path, label: str) -> Iterator[Grid]:
+    sheets = fast_xlsx_sheets(path)
+    if sheets is not None:
+        for title, rows in sheets:
+            yield Grid(name=title, rows=iter(rows))
+        return
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged packages

@@ -1,0 +1,111 @@
+"""The fast paths give what the general paths give: small CSVs read in memory vs streamed from
+disk, and XLSX sheets parsed with lxml vs through openpyxl's read-only worksheets."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from readers_support import HEADER, SPEC, csv_text, data_row, write
+
+import pipelines.readers.table as table_module
+import pipelines.readers.workbook as workbook_module
+from pipelines.readers import FatalFileError, read_table
+from pipelines.readers.xlsx_fast import fast_xlsx_sheets
+
+
+def _read_all(con, path: Path) -> tuple[dict, list[tuple]]:
+    result = read_table(con, path, SPEC)
+    rows = con.execute("SELECT * FROM src_rows").fetchall()
+    return dataclasses.asdict(result), rows
+
+
+def _tricky_csv(tmp_path: Path, encoding: str) -> Path:
+    rows = [["Laporan"], [], HEADER + ["Catatan"]]
+    rows += [data_row(n) + [f" catatan {n}\t"] for n in range(1, 6)]
+    rows[4][2] = "ANAK\nDUA BARIS"  # a quoted line break: one row over two lines
+    rows += [[], ["Jumlah", "", "", "", "", "", "", "", "", "", "", "5"], [" ", "é"]]
+    return write(tmp_path / "tricky.csv", csv_text(rows, ";") + "\n\n", encoding=encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_small_csv_in_memory_reads_like_a_streamed_one(tmp_path, con, monkeypatch, encoding):
+    path = _tricky_csv(tmp_path, encoding)
+    in_memory = _read_all(con, path)
+    monkeypatch.setattr(table_module, "SMALL_FILE", 0)  # every file streamed from disk
+    assert _read_all(con, path) == in_memory
+    assert (
+        in_memory[0]["encoding"] == encoding and in_memory[0]["rows_read"] == 6
+    )  # " ", "é" is data
+
+
+def _slow_sheets(path: Path, monkeypatch) -> list:
+    with monkeypatch.context() as m:
+        m.setattr(workbook_module, "fast_xlsx_sheets", lambda path: None)
+        return [(g.name, list(g.rows)) for g in workbook_module.xlsx_grids(path, str(path))]
+
+
+def _workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["Daftar Status Gizi Balita"])
+    ws.append(["Data Tanggal :", datetime.datetime(2025, 12, 5)])
+    ws.append([])
+    ws.append(HEADER + ["Waktu", "Flag"])
+    for n in range(1, 8):
+        row: list[object] = data_row(n)
+        row[1] = int(row[1])  # NIK as a number
+        row[4] = datetime.date(2023, 1, n)
+        row[11] = 9.25 + n
+        ws.append(row + [datetime.time(8, n), n % 2 == 0])
+    ws["C6"] = "  spasi  "
+    ws["M7"] = "=L7*2"  # a formula without a cached value
+    ws.merge_cells("A1:D1")
+    ws.freeze_panes = "A5"
+    ws.column_dimensions["B"].width = 30
+    wb.create_sheet("Catatan")["B3"] = "lain"
+    wb.save(path)
+    return path
+
+
+def test_fast_xlsx_sheets_match_openpyxl(tmp_path, monkeypatch):
+    path = _workbook(tmp_path / "book.xlsx")
+    fast = fast_xlsx_sheets(path)
+    assert fast is not None
+    assert fast == _slow_sheets(path, monkeypatch)
+    assert [name for name, _ in fast] == ["Data", "Catatan"]
+
+
+def _rewrite_sheet(src: Path, dst: Path, change) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            zout.writestr(item, data)
+    return dst
+
+
+def test_fast_xlsx_handles_rows_and_cells_without_references(tmp_path, monkeypatch):
+    book = _workbook(tmp_path / "book.xlsx")
+    path = _rewrite_sheet(
+        book, tmp_path / "noref.xlsx", lambda d: re.sub(rb' r="[A-Z]*[0-9]+"', b"", d)
+    )
+    fast = fast_xlsx_sheets(path)
+    assert fast is not None and fast == _slow_sheets(path, monkeypatch)
+
+
+def test_unusual_xlsx_goes_through_openpyxl_and_fails_the_same_way(tmp_path, con):
+    book = _workbook(tmp_path / "book.xlsx")
+    path = _rewrite_sheet(
+        book, tmp_path / "bad.xlsx", lambda d: d.replace(b'<row r="5"', b'<row r="5.5"')
+    )
+    assert fast_xlsx_sheets(path) is None
+    with pytest.raises(FatalFileError, match=r"xlsx sheet Data: 5\.5 is not a valid row number"):
+        read_table(con, path, SPEC)
