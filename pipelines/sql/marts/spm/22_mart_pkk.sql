@@ -1,13 +1,11 @@
 -- grain: one row per level (provinsi, kabkota, kecamatan, desa), unit kode, period (bulan
 -- 'YYYY-MM' | tahun 'YYYY') and PKK indicator of mart_pkk_indikator: numerator, denominator,
 -- value = 100 × numerator ÷ denominator, pooled over the desa that recorded both.
--- Input: pkk_desa_indikator (21_pkk_desa.py: per desa, a year = its latest recap month).
+-- Input: pkk_desa_indikator (21_pkk_desa.py: per desa, a year = its latest recap month; the desa
+-- rows arrive with their name, label, unit and known count, so only the far fewer rolled-up rows
+-- are joined here).
 CREATE OR REPLACE TABLE mart_pkk AS
-WITH rolled AS (  -- desa rows as they are; kecamatan, kab/kota and province summed over their desa
-    SELECT period_type, period, kode_indikator, 0 AS g, kode_desa AS kode,
-           kode_kabkota, kode_kecamatan, numerator, denominator, 1 AS n_desa_reporting
-    FROM pkk_desa_indikator
-    UNION ALL
+WITH summed AS (  -- kecamatan, kab/kota and province summed over their desa
     SELECT period_type, period, kode_indikator,
            -- 7 provinsi, 3 kabkota, 1 kecamatan (as grouping() over kab, kec, desa would give)
            2 * grouping(kode_kabkota, kode_kecamatan) + 1 AS g,
@@ -24,17 +22,26 @@ known AS (  -- desa with a PKK recap in any month
            count(*) AS n_desa_known
     FROM (SELECT DISTINCT kode_kabkota, kode_kecamatan, kode_desa FROM stg_pkk)
     GROUP BY ROLLUP (kode_kabkota, kode_kecamatan, kode_desa)
+),
+rolled AS (  -- desa rows as they are; the sums with their names, labels and known counts
+    SELECT period_type, period, kode_indikator, 0 AS g, kode_desa AS kode,
+           kode_kabkota, kode_kecamatan, numerator, denominator, 1 AS n_desa_reporting,
+           nama, label_id, satuan, n_desa_known
+    FROM pkk_desa_indikator
+    UNION ALL BY NAME
+    SELECT s.*, w.nama, i.label_id, i.satuan, k.n_desa_known
+    FROM summed AS s
+    JOIN known AS k ON k.g = s.g AND k.kode = s.kode
+    JOIN mart_pkk_indikator AS i ON i.kode = s.kode_indikator
+    LEFT JOIN ref_wilayah AS w ON w.kode = s.kode
 )
 SELECT
     CASE r.g WHEN 7 THEN 'provinsi' WHEN 3 THEN 'kabkota' WHEN 1 THEN 'kecamatan' ELSE 'desa' END AS level,
-    r.kode, CASE WHEN r.g = 7 THEN 'Jawa Timur' ELSE w.nama END AS nama,
+    r.kode, CASE WHEN r.g = 7 THEN 'Jawa Timur' ELSE r.nama END AS nama,
     r.kode_kabkota, r.kode_kecamatan, r.period_type, r.period,
-    r.kode_indikator, i.label_id, i.satuan,
+    r.kode_indikator, r.label_id, r.satuan,
     CAST(r.numerator AS BIGINT) AS numerator, CAST(r.denominator AS BIGINT) AS denominator,
     100.0 * r.numerator / r.denominator AS value,
-    r.n_desa_reporting, k.n_desa_known,
-    100.0 * r.n_desa_reporting / k.n_desa_known AS pct_desa_reporting
-FROM rolled AS r
-JOIN known AS k ON k.g = r.g AND k.kode = r.kode
-JOIN mart_pkk_indikator AS i ON i.kode = r.kode_indikator
-LEFT JOIN ref_wilayah AS w ON w.kode = r.kode;
+    r.n_desa_reporting, r.n_desa_known,
+    100.0 * r.n_desa_reporting / r.n_desa_known AS pct_desa_reporting
+FROM rolled AS r;

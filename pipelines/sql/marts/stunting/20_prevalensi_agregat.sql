@@ -40,16 +40,16 @@ coded AS (
 counts AS (
     SELECT
         period_type, period_start,
-        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
-            WHEN 15 THEN 'provinsi' WHEN 7 THEN 'kabkota' WHEN 3 THEN 'kecamatan'
-            WHEN 1 THEN 'desa' ELSE 'posyandu' END AS level,
-        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
-            WHEN 15 THEN '35' WHEN 7 THEN kode_kabkota WHEN 3 THEN kode_kecamatan
-            WHEN 1 THEN kode_desa ELSE posyandu_key END AS kode,
+        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa)
+            WHEN 7 THEN 'provinsi' WHEN 3 THEN 'kabkota' WHEN 1 THEN 'kecamatan'
+            ELSE 'desa' END AS level,
+        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa)
+            WHEN 7 THEN '35' WHEN 3 THEN kode_kabkota WHEN 1 THEN kode_kecamatan
+            ELSE kode_desa END AS kode,
         -- the peer group for ranks: the parent unit (all 38 kab/kota share '35')
-        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
-            WHEN 15 THEN NULL WHEN 7 THEN '35' WHEN 3 THEN kode_kabkota
-            WHEN 1 THEN kode_kecamatan ELSE kode_desa END AS kode_induk,
+        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa)
+            WHEN 7 THEN NULL WHEN 3 THEN '35' WHEN 1 THEN kode_kabkota
+            ELSE kode_kecamatan END AS kode_induk,
         kode_kabkota, kode_kecamatan, kode_desa,
         sum(COLUMNS('^n_'))::BIGINT
     FROM coded
@@ -57,9 +57,16 @@ counts AS (
         (period_type, period_start),
         (period_type, period_start, kode_kabkota),
         (period_type, period_start, kode_kabkota, kode_kecamatan),
-        (period_type, period_start, kode_kabkota, kode_kecamatan, kode_desa),
-        (period_type, period_start, kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
+        (period_type, period_start, kode_kabkota, kode_kecamatan, kode_desa)
     )
+    UNION ALL BY NAME
+    -- a posyandu is one area: its rows are the per_lokasi rows themselves, nothing to sum
+    SELECT
+        period_type, period_start, 'posyandu' AS level, posyandu_key AS kode,
+        kode_desa AS kode_induk, kode_kabkota, kode_kecamatan, kode_desa,
+        COLUMNS('^n_')::BIGINT
+    FROM coded
+    WHERE posyandu_key IS NOT NULL
 ),
 periods AS (
     SELECT period_type, period_start FROM counts WHERE level = 'provinsi'
@@ -71,7 +78,7 @@ kabkota_grid AS (
 ),
 complete AS (
     SELECT * FROM counts
-    WHERE level <> 'kabkota' AND (level <> 'posyandu' OR kode IS NOT NULL)
+    WHERE level <> 'kabkota'
     UNION ALL BY NAME
     -- USING merges the join keys, so a kab/kota without children keeps its kode and period
     SELECT * REPLACE ('35' AS kode_induk, kode AS kode_kabkota)
