@@ -20,17 +20,33 @@ per_posyandu AS (  -- one row per posyandu, period and indicator (a year pools i
 agg AS (
     SELECT
         period_type, period, bidang, kode_indikator,
-        kode_kabkota, kode_kecamatan, kode_desa, posyandu_key,
+        kode_kabkota, kode_kecamatan, kode_desa, CAST(NULL AS VARCHAR) AS posyandu_key,
         -- bit per rolled-up key: 15 provinsi, 7 kabkota, 3 kecamatan, 1 desa, 0 posyandu
-        grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key) AS g,
+        2 * grouping(kode_kabkota, kode_kecamatan, kode_desa) + 1 AS g,
         any_value(posyandu_nama) AS posyandu_nama,
         CAST(sum(sasaran) AS BIGINT) AS sasaran, CAST(sum(dilayani) AS BIGINT) AS dilayani,
         count(*) AS n_posyandu_reporting,
         CAST(sum(n_over_target) AS BIGINT) AS n_over_target,
         bit_count(bit_or(months)) AS n_bulan
     FROM per_posyandu
-    GROUP BY period_type, period, bidang, kode_indikator,
-             ROLLUP (kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
+    GROUP BY GROUPING SETS (
+        (period_type, period, bidang, kode_indikator),
+        (period_type, period, bidang, kode_indikator, kode_kabkota),
+        (period_type, period, bidang, kode_indikator, kode_kabkota, kode_kecamatan),
+        (period_type, period, bidang, kode_indikator, kode_kabkota, kode_kecamatan, kode_desa)
+    )
+    UNION ALL BY NAME
+    -- the posyandu rows are the per_posyandu rows themselves (g = 0): nothing to sum
+    SELECT
+        period_type, period, bidang, kode_indikator,
+        kode_kabkota, kode_kecamatan, kode_desa, posyandu_key,
+        CAST(0 AS BIGINT) AS g,
+        posyandu_nama,
+        CAST(sasaran AS BIGINT) AS sasaran, CAST(dilayani AS BIGINT) AS dilayani,
+        CAST(1 AS BIGINT) AS n_posyandu_reporting,
+        CAST(n_over_target AS BIGINT) AS n_over_target,
+        bit_count(months) AS n_bulan
+    FROM per_posyandu
 ),
 known AS (  -- a posyandu is known if it reported in any month
     SELECT grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key) AS g,

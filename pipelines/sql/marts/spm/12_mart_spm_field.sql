@@ -17,14 +17,25 @@ per_posyandu AS (  -- one row per posyandu, period and field
 pooled AS (
     SELECT
         period_type, period, bidang,
-        grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key) AS g,
-        coalesce(posyandu_key, kode_desa, kode_kecamatan, kode_kabkota, '35') AS kode,
+        2 * grouping(kode_kabkota, kode_kecamatan, kode_desa) + 1 AS g,
+        coalesce(kode_desa, kode_kecamatan, kode_kabkota, '35') AS kode,
         CAST(sum(sasaran) AS BIGINT) AS sasaran, CAST(sum(dilayani) AS BIGINT) AS dilayani,
         count(*) AS n_posyandu_reporting,
         CAST(sum(n_over_target) AS BIGINT) AS n_over_target
     FROM per_posyandu
-    GROUP BY period_type, period, bidang,
-             ROLLUP (kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
+    GROUP BY GROUPING SETS (
+        (period_type, period, bidang),
+        (period_type, period, bidang, kode_kabkota),
+        (period_type, period, bidang, kode_kabkota, kode_kecamatan),
+        (period_type, period, bidang, kode_kabkota, kode_kecamatan, kode_desa)
+    )
+    UNION ALL
+    -- the posyandu rows (g = 0) are the per_posyandu rows themselves: nothing to sum
+    SELECT
+        period_type, period, bidang, CAST(0 AS BIGINT), posyandu_key,
+        CAST(sasaran AS BIGINT), CAST(dilayani AS BIGINT), CAST(1 AS BIGINT),
+        CAST(n_over_target AS BIGINT)
+    FROM per_posyandu
 ),
 per_indicator AS (  -- the indicator rows of mart_spm_coverage (built just before this model)
     SELECT level, kode, period_type, period, bidang,
