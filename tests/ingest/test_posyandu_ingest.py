@@ -226,3 +226,10 @@ def test_batch_boundaries_do_not_change_the_warehouse(tmp_path, monkeypatch):
         [(r.rows_read, r.rows_staged, r.rejected_by_reason) for r in results_apart] == \
         [(3, 2, {"sex": 1}), (4, 1, {"duplicate": 2, "kecamatan": 1})]
     assert together == contents_after
+
+
+def test_missing_file_is_fatal_and_the_others_load(tmp_path, warehouse):
+    good = write_csv(tmp_path / "good.csv", [row(1)])
+    missing, good_result = load(warehouse, tmp_path / "nope.csv", good)
+    assert (missing.fatal, missing.error) == (True, "no such file")
+    assert (good_result.fatal, good_result.rows_staged) == (False, 1)
