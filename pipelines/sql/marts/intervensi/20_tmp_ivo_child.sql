@@ -4,6 +4,8 @@
 -- post_days after the end). Z-scores flagged by the WHO limits count as missing.
 -- w = 2 rows are kept only for children measured in w = 1: they are read only as the follow-up
 -- of a w = 1 child (22_tmp_ivo_cluster), so the others are dropped before the per-child step.
+-- ukur is read twice and recomputed each time (a scan of stg_pengukuran costs less than storing
+-- a million rows).
 CREATE OR REPLACE TEMP TABLE tmp_ivo_child AS
 WITH windows AS (
     SELECT campaign_id, 0 AS w,
@@ -17,7 +19,7 @@ WITH windows AS (
     SELECT campaign_id, 2, start_date, end_date + post_days + 1
     FROM ref_campaign
 ),
-ukur AS (
+ukur AS NOT MATERIALIZED (
     SELECT w.campaign_id, w.w, m.child_key, m.posyandu_key, m.kode_kabkota, m.measurement_date,
            m.weight_kg,
            CASE WHEN m.fwei = 0 THEN m.zwei END AS waz,

@@ -77,13 +77,6 @@ per_lokasi AS (
         CAST((coalesce(b_hi, 0) >> 72) & 16777215 AS BIGINT) AS b8,
         CAST((coalesce(b_hi, 0) >> 96) & 16777215 AS BIGINT) AS b9,
     FROM per_lokasi_packed
-),
-coded AS (
-    -- codes are prefixes of the desa code (contracts 2.2); lokasi = posyandu_key or desa
-    SELECT *, date_trunc('year', bulan)::DATE AS tahun,
-           left(lokasi, 5) AS kode_kabkota, left(lokasi, 8) AS kode_kecamatan,
-           CASE WHEN contains(lokasi, '|') THEN lokasi END AS posyandu_key
-    FROM per_lokasi
 )
 SELECT
     CASE WHEN bulan IS NOT NULL THEN 'bulan' ELSE 'tahun' END AS period_type,
@@ -97,19 +90,16 @@ SELECT
     kode_kabkota, kode_kecamatan,
     sum(COLUMNS(lambda c: c NOT IN ('bulan', 'tahun', 'lokasi', 'kode_kabkota',
                                     'kode_kecamatan', 'posyandu_key'))),
-FROM coded
+FROM (
+    -- codes are prefixes of the desa code (contracts 2.2); lokasi = posyandu_key or desa
+    SELECT *, date_trunc('year', bulan)::DATE AS tahun,
+           left(lokasi, 5) AS kode_kabkota, left(lokasi, 8) AS kode_kecamatan,
+           CASE WHEN contains(lokasi, '|') THEN lokasi END AS posyandu_key
+    FROM per_lokasi
+)
 GROUP BY GROUPING SETS (
     (bulan), (bulan, kode_kabkota), (bulan, kode_kabkota, kode_kecamatan),
+    (bulan, kode_kabkota, kode_kecamatan, posyandu_key),
     (tahun), (tahun, kode_kabkota), (tahun, kode_kabkota, kode_kecamatan),
     (tahun, kode_kabkota, kode_kecamatan, posyandu_key)
-)
-UNION ALL BY NAME
--- a posyandu-month is one per_lokasi row: nothing to sum (the union widens its integer counts
--- to the HUGEINT of the sums above). Areas without a posyandu (desa) have no posyandu row.
-SELECT
-    'bulan' AS period_type, bulan AS period_start, 'posyandu' AS level, posyandu_key AS kode,
-    kode_kabkota, kode_kecamatan,
-    COLUMNS(lambda c: c NOT IN ('bulan', 'tahun', 'lokasi', 'kode_kabkota',
-                                'kode_kecamatan', 'posyandu_key')),
-FROM coded
-WHERE posyandu_key IS NOT NULL;
+);

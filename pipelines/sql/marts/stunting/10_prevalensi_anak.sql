@@ -13,13 +13,17 @@
 -- posyandu is unknown. Only the class of each z-score matters downstream (kelas_*: 0 flagged,
 -- 1 valid, 2 below -2, 3 below -3 (HAZ) or above +2 (WHZ)), so it rides in the two low bits under
 -- the ordering key and max() picks the latest value with its class: a plain max over HUGEINT
--- costs a fraction of an arg_max with a FILTER. Months are reduced first; a year is reduced from
--- its child-months (latest of the latest), never from the measurements again.
+-- costs a fraction of an arg_max with a FILTER.
+-- One pass over the measurements groups child and year. A month needs a second reduction only
+-- where a child has two measurements in it: a child-year of one measurement is its own month,
+-- and in a child-year measured at most once a month every measurement is its month's latest, so
+-- only the measurements of the remaining child-years are grouped again by month.
 CREATE OR REPLACE TEMP VIEW tmp_prevalensi_anak AS
 WITH balita AS (
     SELECT
         child_key,
         date_trunc('month', measurement_date)::DATE AS bulan,
+        date_trunc('year', measurement_date)::DATE AS tahun,
         (CAST(measurement_date - DATE '1970-01-01' AS HUGEINT) << 104)
             | (CAST(epoch_ms(loaded_at) AS HUGEINT) << 62)
             | (CAST(hash(file_sha256) & 1073741823 AS HUGEINT) << 32)
@@ -34,27 +38,41 @@ WITH balita AS (
     FROM stg_pengukuran
     WHERE age_months < 60
 ),
-per_bulan AS MATERIALIZED (
+kunci AS (
     -- a NULL class (no z-score) makes the packed key NULL, which max() skips
-    SELECT
-        child_key, bulan,
-        arg_max(lokasi, urutan) AS lokasi,
-        max(urutan) AS urutan,
-        max(urutan << 2 | kelas_haz) AS kunci_haz,
-        max(urutan << 2 | kelas_waz) AS kunci_waz,
-        max(urutan << 2 | kelas_whz) AS kunci_whz
+    SELECT child_key, bulan, tahun, urutan, lokasi,
+           urutan << 2 | kelas_haz AS kunci_haz,
+           urutan << 2 | kelas_waz AS kunci_waz,
+           urutan << 2 | kelas_whz AS kunci_whz
     FROM balita
-    GROUP BY child_key, bulan
 ),
-per_tahun AS (
+per_tahun AS MATERIALIZED (
     SELECT
-        date_trunc('year', bulan)::DATE AS tahun,
+        child_key, tahun,
+        count(*) AS n,
+        bit_count(bit_or(CAST(1 AS INTEGER) << (month(bulan) - 1))) AS n_bulan,
+        max(bulan) AS bulan,
         arg_max(lokasi, urutan) AS lokasi,
         max(kunci_haz) AS kunci_haz,
         max(kunci_waz) AS kunci_waz,
         max(kunci_whz) AS kunci_whz
-    FROM per_bulan
+    FROM kunci
     GROUP BY child_key, tahun
+),
+ganda AS (  -- the measurements of child-years with more than one; once a month or not
+    SELECT k.*, t.n = t.n_bulan AS sebulan_sekali
+    FROM kunci AS k
+    JOIN per_tahun AS t ON t.child_key = k.child_key AND t.tahun = k.tahun
+    WHERE t.n > 1
+),
+per_bulan AS (
+    SELECT bulan, lokasi, kunci_haz, kunci_waz, kunci_whz FROM per_tahun WHERE n = 1
+    UNION ALL
+    SELECT bulan, lokasi, kunci_haz, kunci_waz, kunci_whz FROM ganda WHERE sebulan_sekali
+    UNION ALL
+    SELECT bulan, arg_max(lokasi, urutan), max(kunci_haz), max(kunci_waz), max(kunci_whz)
+    FROM ganda WHERE NOT sebulan_sekali
+    GROUP BY child_key, bulan
 )
 SELECT
     period_type, period_start, lokasi,
