@@ -70,6 +70,44 @@ def scan_bytes(data: bytes) -> TextScan:
     return TextScan(hashlib.sha256(data).hexdigest(), encoding, data.count(b"\n") - trailing + 1)
 
 
+def _byte_classes(delimiter: str) -> bytes:
+    """A bytes.translate table: delimiter and line breaks -> D, space -> S, quote -> Q, other
+    control characters -> C, anything else -> x."""
+    table = bytearray(b"x" * 256)
+    for b in range(32):
+        table[b] = ord("C")
+    for b in (ord(delimiter), ord("\n"), ord("\r")):
+        table[b] = ord("D")
+    table[ord(" ")], table[ord('"')] = ord("S"), ord("Q")
+    return bytes(table)
+
+
+_CLASSES = {d: _byte_classes(d) for d in (",", ";")}
+
+
+def cells_need_no_trim(data: bytes, delimiter: str) -> bool:
+    """True when no cell DuckDB parses from `data` can start with a space, a control or a
+    non-ASCII character, end with a space, or be an empty quoted string: then stripping every
+    cell changes nothing and can be skipped. Conservative: False whenever unsure."""
+    data = data.removeprefix(UTF8_BOM)  # DuckDB drops a leading byte order mark
+    if delimiter not in _CLASSES or not data.isascii():
+        return False
+    classes = data.translate(_CLASSES[delimiter])  # one byte of class per byte of data
+    if b"C" in classes or classes.startswith((b"S", b"Q")) or classes.endswith(b"S"):
+        return False
+    if classes.count(b"Q") & 1:
+        return False  # an unclosed quote: DuckDB's cells at the end of the file can be cut
+    if b"\r" in data:
+        crlf = data.count(b"\r\n")
+        if not data.count(b"\r") == crlf == data.count(b"\n"):
+            return False  # mixed line breaks ("\r\r\n") can leave a line break inside a cell
+    # A cell starts after a delimiter, a line break or an opening quote and ends before one of
+    # them or a closing quote; `""` is an empty cell or an escaped quote; an opening quote
+    # right after a delimiter or line break and followed by a line break starts a cell with a
+    # line break (DQD also matches a quoted delimiter: conservative).
+    return not any(p in classes for p in (b"DS", b"SD", b"QS", b"SQ", b"QQ", b"DQD"))
+
+
 def scan_text(path: Path) -> TextScan:
     """One pass over the bytes: hash, line count, and whether all of it is valid UTF-8."""
     digest = hashlib.sha256()

@@ -18,6 +18,7 @@ import duckdb
 from pipelines.readers.csv_lines import (
     CHUNK,
     CsvFile,
+    cells_need_no_trim,
     csv_reader,
     number_rows,
     scan_bytes,
@@ -134,11 +135,13 @@ def _read_csv_sql(path: Path, skip: int, width: int, delimiter: str, parallel: b
     )
 
 
-def _create_from_csv(con, table, data_path, match, delimiter, spec, label) -> int:
+def _create_from_csv(con, table, file, data_path, match, delimiter, spec, label) -> int:
+    # A small file whose bytes show no cell needing it is not stripped cell by cell.
+    trim = file.data is None or not cells_need_no_trim(file.data, delimiter)
     for parallel in (True, False):
         source = _read_csv_sql(data_path, match.index, match.layout.width, delimiter, parallel)
         try:
-            return create_rows_table(con, table, source, "NULL", match.layout, spec)
+            return create_rows_table(con, table, source, "NULL", match.layout, spec, trim)
         except duckdb.Error as exc:
             # DuckDB's parallel scanner refuses quoted line breaks together with null_padding.
             if parallel and "quoted new lines" in str(exc):
@@ -200,7 +203,7 @@ def _parse(
     con, file: CsvFile, head: bytes, data_path: Path, encoding: str, spec, table, label
 ) -> _Parsed:
     delimiter, match = _choose_delimiter(file, head, encoding, spec, label)
-    count = _create_from_csv(con, table, data_path, match, delimiter, spec, label)
+    count = _create_from_csv(con, table, file, data_path, match, delimiter, spec, label)
     rows_read = _drop_header_and_non_data_rows(con, table, match, spec, count, label)
     return _Parsed(delimiter, match, count, rows_read)
 

@@ -7,6 +7,8 @@ row's cells, instead of once per column (a CASE per column took longer to plan t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from pipelines.readers.header import Layout
@@ -63,10 +65,10 @@ def _element(pos: int) -> str:
     return f"{_CELLS}[{pos + 1}]"
 
 
-def _extra_expr(layout: Layout) -> str:
+def _extra_expr(layout: Layout, cell: Callable[[int], str]) -> str:
     if not layout.extra:
         return "NULL::VARCHAR"
-    cells = [_element(pos) for pos in layout.extra]
+    cells = [cell(pos) for pos in layout.extra]
     pairs = ", ".join(
         f"{quote_literal(key)}, {cell}" for key, cell in zip(layout.extra.values(), cells)
     )
@@ -84,20 +86,24 @@ def create_rows_table(
     row_number_sql: str,
     layout: Layout,
     spec: TableSpec,
+    trim: bool = True,
 ) -> int:
     """CREATE OR REPLACE TEMP TABLE `table` from `source_sql` (a FROM-able relation with text
-    columns c0..c{width-1}); return the number of rows."""
-    raw = ", ".join(raw_column(pos) for pos in range(layout.width))
+    columns c0..c{width-1}); return the number of rows. `trim=False` when the caller knows no
+    cell needs stripping (the cells are then taken as they are, which is cheaper)."""
+    cell = _element if trim else raw_column
     select = [f"CAST({row_number_sql} AS INTEGER) AS row_number"]
-    select += [
-        f"{_element(pos)} AS {quote_ident(name)}" for name, pos in canonical_order(layout, spec)
-    ]
-    select.append(f"{_extra_expr(layout)} AS extra")
+    select += [f"{cell(pos)} AS {quote_ident(name)}" for name, pos in canonical_order(layout, spec)]
+    select.append(f"{_extra_expr(layout, cell)} AS extra")
+    if trim:
+        raw = ", ".join(raw_column(pos) for pos in range(layout.width))
+        source_sql = (
+            f"(SELECT *, list_transform([{raw}], lambda v: {_cell('v')}) AS {_CELLS} "
+            f"FROM {source_sql})"
+        )
     return con.execute(
         f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS "
-        f"SELECT {', '.join(select)} FROM ("
-        f"SELECT *, list_transform([{raw}], lambda v: {_cell('v')}) AS {_CELLS} "
-        f"FROM {source_sql})"
+        f"SELECT {', '.join(select)} FROM {source_sql}"
     ).fetchall()[0][0]
 
 

@@ -1,14 +1,17 @@
 """The fast paths give what the general paths give: small CSVs read in memory vs streamed from
-disk, and XLSX sheets parsed with lxml vs through openpyxl's read-only worksheets."""
+disk, CSV cells left unstripped when the bytes show none needs it, and XLSX sheets parsed with
+lxml vs through openpyxl's read-only worksheets."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
+import random
 import re
 import zipfile
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from readers_support import HEADER, SPEC, csv_text, data_row, write
@@ -16,6 +19,8 @@ from readers_support import HEADER, SPEC, csv_text, data_row, write
 import pipelines.readers.table as table_module
 import pipelines.readers.workbook as workbook_module
 from pipelines.readers import FatalFileError, read_table
+from pipelines.readers.csv_lines import cells_need_no_trim
+from pipelines.readers.load import _cell as trim_expression
 from pipelines.readers.xlsx_fast import fast_xlsx_sheets
 
 
@@ -109,3 +114,57 @@ def test_unusual_xlsx_goes_through_openpyxl_and_fails_the_same_way(tmp_path, con
     assert fast_xlsx_sheets(path) is None
     with pytest.raises(FatalFileError, match=r"xlsx sheet Data: 5\.5 is not a valid row number"):
         read_table(con, path, SPEC)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"a,b\n1,2\n", True),
+        (b"\xef\xbb\xbfa;b\r\n1;2\r\n", True),  # DuckDB drops the byte order mark
+        (b"a,b\n1, 2\n", False),  # starts with a space
+        (b"a,b\n1 ,2\n", False),  # ends with a space
+        (b'a,b\n1,""\n', False),  # empty quoted cell
+        (b'a,b\n1,"\nx"\n', False),  # quoted cell starting with a line break
+        (b"a,b\r\r\nQ,1\n", False),  # mixed line breaks put one inside a cell
+        (b"a,b\n1,\xc3\xa9\n", False),  # non-ASCII
+        (b"a\tb\n1\t2\n", False),  # tabs
+    ],
+)
+def test_cells_need_no_trim(data, expected):
+    assert cells_need_no_trim(data, ";" if b";" in data else ",") is expected
+
+
+def test_cells_need_no_trim_agrees_with_duckdb(tmp_path, con):
+    """Random small files: whenever the bytes say no cell needs stripping, stripping every cell
+    DuckDB parses changes nothing."""
+    rng = random.Random(7)
+    plain = ["a", "Q1", "b.", "-", "7", "x y"] * 4
+    pieces = plain + [" ", '"', '""', '"a,b"', ",", "\n", "\r\n", "\r", "\t", "é", ""]
+    path = tmp_path / "f.csv"
+    columns = ", ".join(f"'c{j}': 'VARCHAR'" for j in range(4))
+    checked = 0
+    for _ in range(400):
+        lines = [
+            ",".join(
+                "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+                for _ in range(rng.randint(1, 4))
+            )
+            for _ in range(rng.randint(1, 6))
+        ]
+        data = "\n".join(lines).encode()
+        if not cells_need_no_trim(data, ","):
+            continue
+        path.write_bytes(data)
+        source = (
+            f"read_csv('{path}', header=false, skip={rng.randint(0, 1)}, columns={{{columns}}}, "
+            "delim=',', quote='\"', escape='\"', strict_mode=false, null_padding=true, "
+            "auto_detect=false, encoding='utf-8')"
+        )
+        stripped = ", ".join(trim_expression(f"c{j}") for j in range(4))
+        try:
+            raw = con.execute(f"SELECT * FROM {source}").fetchall()
+        except duckdb.Error:
+            continue
+        assert con.execute(f"SELECT {stripped} FROM {source}").fetchall() == raw, data
+        checked += 1
+    assert checked > 30
