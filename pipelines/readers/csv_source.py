@@ -141,7 +141,9 @@ def _create_from_csv(con, table, file, data_path, match, delimiter, spec, label)
     for parallel in (True, False):
         source = _read_csv_sql(data_path, match.index, match.layout.width, delimiter, parallel)
         try:
-            return create_rows_table(con, table, source, "NULL", match.layout, spec, trim)
+            return create_rows_table(
+                con, table, source, "NULL", match.layout, spec, trim, many_rows=file.data is None
+            )
         except duckdb.Error as exc:
             # DuckDB's parallel scanner refuses quoted line breaks together with null_padding.
             if parallel and "quoted new lines" in str(exc):
@@ -152,7 +154,7 @@ def _create_from_csv(con, table, file, data_path, match, delimiter, spec, label)
 
 
 def _drop_header_and_non_data_rows(
-    con, table: str, match: HeaderMatch, spec: TableSpec, count: int, label: str
+    con, table: str, match: HeaderMatch, spec: TableSpec, count: int, label: str, many_rows: bool
 ) -> int:
     """Drop the header (rowid 0), blank and footer rows; return the number of data rows.
     DuckDB's `skip` counts records like Python's csv module; make sure row 0 is the header.
@@ -167,6 +169,7 @@ def _drop_header_and_non_data_rows(
         count,
         also="rowid = 0",
         returning=f"CASE WHEN rowid = 0 THEN {header} END",
+        many_rows=many_rows,
     )
     header_rows = [cells for (cells,) in dropped if cells is not None]
     got = tuple(header_rows[0])
@@ -204,7 +207,9 @@ def _parse(
 ) -> _Parsed:
     delimiter, match = _choose_delimiter(file, head, encoding, spec, label)
     count = _create_from_csv(con, table, file, data_path, match, delimiter, spec, label)
-    rows_read = _drop_header_and_non_data_rows(con, table, match, spec, count, label)
+    rows_read = _drop_header_and_non_data_rows(
+        con, table, match, spec, count, label, many_rows=file.data is None
+    )
     return _Parsed(delimiter, match, count, rows_read)
 
 

@@ -1,9 +1,10 @@
 """The rows table every format ends in: one DuckDB statement builds it, a second drops blank and
 footer rows. Cells arrive as raw text columns c0..cN of a source relation.
 
-Both statements run once per file, so their cost to parse, bind and optimise counts as much as
-their cost to run: the per-cell expression is written once, as a lambda over the list of a
-row's cells, instead of once per column (a CASE per column took longer to plan than the read)."""
+Both statements run once per file, so for a small file their cost to parse, bind and optimise
+counts as much as their cost to run: the per-cell expressions are then written once, as lambdas
+over the list of a row's cells, instead of once per column (a CASE per column took longer to
+plan than the read). A large file keeps the per-column form, which runs faster per row."""
 
 from __future__ import annotations
 
@@ -87,20 +88,29 @@ def create_rows_table(
     layout: Layout,
     spec: TableSpec,
     trim: bool = True,
+    many_rows: bool = False,
 ) -> int:
     """CREATE OR REPLACE TEMP TABLE `table` from `source_sql` (a FROM-able relation with text
     columns c0..c{width-1}); return the number of rows. `trim=False` when the caller knows no
-    cell needs stripping (the cells are then taken as they are, which is cheaper)."""
-    cell = _element if trim else raw_column
-    select = [f"CAST({row_number_sql} AS INTEGER) AS row_number"]
-    select += [f"{cell(pos)} AS {quote_ident(name)}" for name, pos in canonical_order(layout, spec)]
-    select.append(f"{_extra_expr(layout, cell)} AS extra")
-    if trim:
+    cell needs stripping (the cells are then taken as they are, which is cheaper).
+
+    The strip expression is written once, as a lambda over the list of a row's cells: a CASE
+    per column takes DuckDB longer to parse and plan than a small file takes to read. With
+    `many_rows` the CASE per column is used all the same, as it runs faster per row."""
+    if not trim:
+        cell = raw_column
+    elif many_rows:
+        cell = lambda pos: _cell(raw_column(pos))
+    else:
+        cell = _element
         raw = ", ".join(raw_column(pos) for pos in range(layout.width))
         source_sql = (
             f"(SELECT *, list_transform([{raw}], lambda v: {_cell('v')}) AS {_CELLS} "
             f"FROM {source_sql})"
         )
+    select = [f"CAST({row_number_sql} AS INTEGER) AS row_number"]
+    select += [f"{cell(pos)} AS {quote_ident(name)}" for name, pos in canonical_order(layout, spec)]
+    select.append(f"{_extra_expr(layout, cell)} AS extra")
     return con.execute(
         f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS "
         f"SELECT {', '.join(select)} FROM {source_sql}"
@@ -115,6 +125,7 @@ def delete_non_data_rows(
     rows: int,
     also: str | None = None,
     returning: str | None = None,
+    many_rows: bool = False,
 ) -> tuple[int, list[tuple]]:
     """Drop blank rows and footer rows (and the rows `also`, a condition, matches) from the
     `rows` rows of `table`. Return the number of data rows left and, when `returning` is an
@@ -125,9 +136,12 @@ def delete_non_data_rows(
     keys = [quote_ident(n) for n in spec.key_columns if n in names]
     keys_empty = f"coalesce({', '.join(keys)}) IS NULL" if keys else "TRUE"
     # Any cell starting with a footer word; inside the extra JSON text a value starts right
-    # after `":"`. The lambda runs only on rows whose key columns are empty.
+    # after `":"`. For a small table one lambda over the row's cells (cheap to plan); for a
+    # large one a test per column (the lambda builds a list for every row).
     starts = [f"regexp_matches(extra, '\":\"({_FOOTER_ALTERNATION})', 'i')"]
-    if cols:
+    if many_rows:  # one test per column: cheaper per row, dearer to plan
+        starts[:0] = [f"regexp_matches({c}, '^({_FOOTER_ALTERNATION})', 'i')" for c in cols]
+    elif cols:
         starts.insert(
             0,
             f"list_bool_or(list_transform([{', '.join(cols)}], "
