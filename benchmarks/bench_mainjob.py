@@ -70,7 +70,7 @@ def run(scale: float, keep: Path | None) -> dict:
                                            "--json")
         scan_s, scan_mib, _ = _child("scan", str(demo))
         results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-        formats = Counter(p.suffix.lower() for p in demo.rglob("*") if p.parent != demo)
+        formats = Counter(p.suffix.lower() for p in demo.rglob("*") if p.is_file() and p.parent != demo)
         return {
             "scale": scale, "files": len(results), "formats": dict(formats),
             "rows_read": sum(r["rows_read"] for r in results),
