@@ -39,6 +39,10 @@ class Config:
     def min_cell(self) -> int:
         return int(self.section("prevalence").get("min_cell", 10))
 
+    @property
+    def build_memory_limit(self) -> str | None:
+        return self.section("warehouse").get("memory_limit")
+
     def hash_key(self) -> str:
         """The secret for keyed hashes of NIK and child keys; never committed."""
         privacy = self.section("privacy")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -59,7 +59,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config) -> list[str]:
             ran.append(f"{domain}/{path.stem}")
     con.execute(
         "CREATE OR REPLACE TABLE meta_build AS SELECT ?::TIMESTAMPTZ AS built_at, ? AS version",
-        [datetime.now(timezone.utc), uuid.uuid4().hex],
+        [datetime.now(UTC), uuid.uuid4().hex],
     )
     return ran
 

@@ -70,6 +70,12 @@ def _lock(published: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _remove_build_files(build_path: Path) -> None:
+    for leftover in (build_path, build_path.with_name(build_path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(str(build_path) + ".tmp", ignore_errors=True)  # DuckDB's spill folder
+
+
 @contextmanager
 def building(published: Path | None = None, config: Config | None = None) -> Iterator[Build]:
     """Copy the published warehouse (if any) to a private build file, hand it out, then rebuild
@@ -81,12 +87,14 @@ def building(published: Path | None = None, config: Config | None = None) -> Ite
     published.parent.mkdir(parents=True, exist_ok=True)
     with _lock(published):
         build_path = published.with_name(f".{published.name}.build-{os.getpid()}")
-        for leftover in (build_path, build_path.with_name(build_path.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        _remove_build_files(build_path)
         if published.exists():
             shutil.copy2(published, build_path)
         con = duckdb.connect(str(build_path))
         con.execute("SET enable_progress_bar = false")  # keeps --json output clean
+        if config.build_memory_limit:
+            con.execute("SET memory_limit = ?", [config.build_memory_limit])
+            con.execute("SET temp_directory = ?", [str(build_path) + ".tmp"])
         build = Build(con=con, path=build_path, config=config)
         try:
             init_schema(con)
@@ -103,8 +111,7 @@ def building(published: Path | None = None, config: Config | None = None) -> Ite
                 con.close()
             except duckdb.Error:
                 pass
-            for leftover in (build_path, build_path.with_name(build_path.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+            _remove_build_files(build_path)
 
 
 def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
