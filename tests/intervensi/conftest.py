@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 
 from pipelines.config import PROJECT_ROOT, SQL_DIR, Config, default_config
+from pipelines.ingest.intervensi import SOURCE
 from pipelines.ingest.load import ingest_files
 from pipelines.ingest.source import FileResult
-from pipelines.ingest.intervensi import SOURCE
 from pipelines.marts import _run_python_model, model_files, set_config_variables
 from pipelines.warehouse import init_schema
 
