@@ -54,6 +54,11 @@ def read_table(
             grids = html_grids(data, label)
         try:
             out = load_grids(con, grids, spec, table, label)
+        except (IndexError, KeyError, ValueError) as exc:
+            # A damaged workbook (a shared-string index out of range, a cell reference that
+            # does not parse) is the file's problem: fatal for this file, not for the command.
+            raise FatalFileError(
+                label, f"not a readable table ({fmt}: {type(exc).__name__}: {exc})") from exc
         finally:
             if hasattr(grids, "close"):
                 grids.close()  # closes the workbook the generator holds open

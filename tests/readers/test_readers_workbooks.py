@@ -281,3 +281,26 @@ def test_xlsx_with_a_wrong_stored_dimension(tmp_path, con):
     result = read_table(con, bad, SPEC)
     assert result.rows_read == 2
     assert fetch(con, "src_rows", "row_number", "tinggi") == [(2, "75.5"), (3, "75.5")]
+
+
+def test_damaged_xlsx_shared_string_is_a_fatal_file(tmp_path, con):
+    """A shared-string index past the end of the table is the file's fault: FatalFileError
+    naming the file, not an exception that would stop the other files of the command."""
+    good = tmp_path / "good.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    wb.active.append(data_row(1))
+    wb.save(good)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                # openpyxl writes inline strings: make cell A1 point into the (empty) shared table
+                data, n = re.subn(rb'<c r="A1" t="inlineStr"><is><t>[^<]*</t></is></c>',
+                                  b'<c r="A1" t="s"><v>99999</v></c>', data)
+                assert n == 1
+            dst.writestr(item, data)
+    with pytest.raises(FatalFileError) as err:
+        read_table(con, bad, SPEC)
+    assert "not a readable table" in str(err.value) and "bad.xlsx" in str(err.value)
