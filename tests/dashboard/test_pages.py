@@ -206,7 +206,9 @@ def test_spm_heatmap_drill_and_pkk(page_app, wh_con):
 
     scatter = plotly_specs(at)[2]["data"][0]
     first_x = values(scatter["x"])
-    at.selectbox(key="spm.pkk").set_value("spal").run()
+    pkk = at.selectbox(key="spm.pkk")
+    assert pkk.value == "air_layak"  # risk/protection indicators first, in the list's urutan
+    pkk.set_value("spal").run()
     assert values(plotly_specs(at)[2]["data"][0]["x"]) != first_x
 
 
