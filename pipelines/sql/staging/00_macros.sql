@@ -46,8 +46,10 @@ CREATE OR REPLACE TEMP MACRO parse_measure(s) AS (
 );
 
 -- NIK: 16 digits after dropping a leading apostrophe and spaces; anything else is not an identity.
+-- (The usual clean 16 digits are tested first: one match instead of two replaces and a match.)
 CREATE OR REPLACE TEMP MACRO clean_nik(s) AS (
-    CASE WHEN regexp_matches(regexp_replace(coalesce(s, ''), '^''|\s', '', 'g'), '^\d{16}$')
+    CASE WHEN regexp_full_match(s, '\d{16}') THEN s
+         WHEN regexp_matches(regexp_replace(coalesce(s, ''), '^''|\s', '', 'g'), '^\d{16}$')
          THEN regexp_replace(s, '^''|\s', '', 'g') END
 );
 

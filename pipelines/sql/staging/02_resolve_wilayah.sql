@@ -1,13 +1,17 @@
 -- grain: wil_resolved (temp) one row per row of the temp table wil_input(row_key, kab_kota,
 -- kec, desa_kel): the Kemendagri codes each name resolves to within its parent, NULL where it
 -- does not resolve to exactly one unit. kab_n > 1 marks an ambiguous bare kab/kota name.
--- Each distinct name is resolved once, so a million rows cost a few thousand lookups.
+-- Each distinct (kab_kota, kec, desa_kel) is keyed and resolved once, so a million rows cost a
+-- few thousand lookups and one join back.
 CREATE OR REPLACE TEMP TABLE wil_resolved AS
-WITH keyed AS (
-    SELECT row_key,
+WITH names AS (
+    SELECT DISTINCT kab_kota, kec, desa_kel FROM wil_input
+),
+keyed AS (
+    SELECT kab_kota, kec, desa_kel,
            kabkota_key(kab_kota) AS kab_key, kabkota_jenis(kab_kota) AS kab_jenis,
            kecamatan_key(kec) AS kec_key, desa_key(desa_kel) AS desa_key
-    FROM wil_input
+    FROM names
 ),
 kab AS (
     SELECT d.kab_key, d.kab_jenis, count(k.kode) AS n_match, min(k.kode) AS kode
@@ -37,8 +41,15 @@ des AS (
     FROM (SELECT DISTINCT kode_kecamatan, desa_key FROM with_kec WHERE kode_kecamatan IS NOT NULL) AS d
     LEFT JOIN lk_desa AS k ON k.kode_kecamatan = d.kode_kecamatan AND k.key = d.desa_key
     GROUP BY ALL
+),
+resolved AS (
+    SELECT w.kab_kota, w.kec, w.desa_kel, w.kab_n, w.kode_kabkota, w.kode_kecamatan,
+           CASE WHEN des.n_match = 1 THEN des.kode END AS kode_desa
+    FROM with_kec AS w
+    LEFT JOIN des ON des.kode_kecamatan = w.kode_kecamatan AND des.desa_key = w.desa_key
 )
-SELECT w.row_key, w.kab_n, w.kode_kabkota, w.kode_kecamatan,
-       CASE WHEN des.n_match = 1 THEN des.kode END AS kode_desa
-FROM with_kec AS w
-LEFT JOIN des ON des.kode_kecamatan = w.kode_kecamatan AND des.desa_key = w.desa_key;
+SELECT i.row_key, r.kab_n, r.kode_kabkota, r.kode_kecamatan, r.kode_desa
+FROM wil_input AS i
+JOIN resolved AS r
+    ON r.kab_kota IS NOT DISTINCT FROM i.kab_kota AND r.kec IS NOT DISTINCT FROM i.kec
+   AND r.desa_kel IS NOT DISTINCT FROM i.desa_kel;

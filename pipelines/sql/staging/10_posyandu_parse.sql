@@ -3,21 +3,42 @@
 -- Input: the temp table src_norm (a batch of files: every canonical column, NULL where a file
 -- lacks it, and each row's file_seq, row_key, file and extraction_date) and wil_resolved
 -- (02_resolve_wilayah.sql over the same rows). Variables: today, hash_key.
+-- Dates, numbers and JK repeat a lot (a million rows hold a few thousand distinct dates and
+-- weights): each distinct text is parsed once and joined back, the same macros either way.
 CREATE OR REPLACE TEMP TABLE pos_parsed AS
-WITH resolved AS (
+WITH dates AS (
+    SELECT s, parse_date(s) AS d
+    FROM (SELECT tgl_lahir AS s FROM src_norm UNION SELECT tanggal_pengukuran FROM src_norm)
+    WHERE s IS NOT NULL
+),
+nums AS (
+    -- zero is the usual "not measured" placeholder, so it counts as no value
+    SELECT s, parse_num(s) AS n, is_blank(s) OR coalesce(parse_num(s) = 0, false) AS missing
+    FROM (SELECT berat AS s FROM src_norm UNION SELECT tinggi FROM src_norm)
+    WHERE s IS NOT NULL
+),
+sexes AS (
+    SELECT s, parse_sex(s) AS sex FROM (SELECT DISTINCT jk AS s FROM src_norm) WHERE s IS NOT NULL
+),
+resolved AS (
     SELECT
         s.*,
-        parse_sex(s.jk) AS sex,
-        parse_date(s.tgl_lahir) AS birth_date,
-        parse_date(s.tanggal_pengukuran) AS measurement_date,
-        parse_num(s.berat) AS berat_num,
-        parse_num(s.tinggi) AS tinggi_num,
-        -- zero is the usual "not measured" placeholder, so it counts as no value
-        is_blank(s.berat) OR coalesce(parse_num(s.berat) = 0, false) AS berat_missing,
-        is_blank(s.tinggi) OR coalesce(parse_num(s.tinggi) = 0, false) AS tinggi_missing,
-        w.kab_n, w.kode_kabkota, w.kode_kecamatan, w.kode_desa
+        x.sex,
+        b.d AS birth_date,
+        m.d AS measurement_date,
+        bw.n AS berat_num,
+        tw.n AS tinggi_num,
+        coalesce(bw.missing, true) AS berat_missing,   -- a NULL cell is blank
+        coalesce(tw.missing, true) AS tinggi_missing,
+        w.kab_n, w.kode_kabkota, w.kode_kecamatan, w.kode_desa,
+        clean_nik(s.nik) AS nik_clean
     FROM src_norm AS s
     JOIN wil_resolved AS w USING (row_key)
+    LEFT JOIN sexes AS x ON x.s = s.jk
+    LEFT JOIN dates AS b ON b.s = s.tgl_lahir
+    LEFT JOIN dates AS m ON m.s = s.tanggal_pengukuran
+    LEFT JOIN nums AS bw ON bw.s = s.berat
+    LEFT JOIN nums AS tw ON tw.s = s.tinggi
 ),
 checked AS (
     SELECT
@@ -40,16 +61,16 @@ checked AS (
     FROM resolved AS r
 )
 SELECT
-    c.*,
+    c.* EXCLUDE (nik_clean),
     CASE WHEN c.reason IS NULL THEN
-        CASE WHEN clean_nik(c.nik) IS NOT NULL
-             THEN sha256(getvariable('hash_key') || '|nik|' || clean_nik(c.nik))
+        CASE WHEN c.nik_clean IS NOT NULL
+             THEN sha256(getvariable('hash_key') || '|nik|' || c.nik_clean)
              ELSE sha256(getvariable('hash_key') || '|name|'
                          || regexp_replace(upper(trim(coalesce(c.nama, ''))), '\s+', ' ', 'g')
                          || '|' || c.birth_date || '|' || c.sex || '|' || c.kode_desa)
         END
     END AS child_key,
-    CASE WHEN clean_nik(c.nik) IS NOT NULL THEN 'nik' ELSE 'name' END AS child_key_source
+    CASE WHEN c.nik_clean IS NOT NULL THEN 'nik' ELSE 'name' END AS child_key_source
 FROM checked AS c;
 
 -- Duplicates: the same child and measurement date as a row already staged (an earlier load), or

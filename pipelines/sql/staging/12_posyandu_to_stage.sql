@@ -1,22 +1,48 @@
 -- grain: pos_to_stage (temp view) one row per data row that passed every check, shaped as the
 -- z-score step's input (sex, age_days, weight_kg, lenhei_cm, measure) plus staging columns.
+-- Posyandu names, Cara Ukur and the other number cells repeat a lot: each distinct text is
+-- cleaned once (pos_text_*) and joined back.
+CREATE OR REPLACE TEMP TABLE pos_text_posyandu AS
+SELECT s, upper(posyandu_name(s)) AS name_key, title_case(posyandu_name(s)) AS nama
+FROM (SELECT DISTINCT posyandu AS s FROM pos_parsed WHERE reason IS NULL AND posyandu IS NOT NULL);
+
+CREATE OR REPLACE TEMP TABLE pos_text_measure AS
+SELECT s, parse_measure(s) AS measure
+FROM (SELECT DISTINCT cara_ukur AS s FROM pos_parsed WHERE reason IS NULL AND cara_ukur IS NOT NULL);
+
+CREATE OR REPLACE TEMP TABLE pos_text_num AS
+SELECT s, parse_num(s) AS n
+FROM (
+    SELECT lila AS s FROM pos_parsed WHERE reason IS NULL
+    UNION SELECT zs_tbu FROM pos_parsed WHERE reason IS NULL
+    UNION SELECT zs_bbu FROM pos_parsed WHERE reason IS NULL
+    UNION SELECT zs_bbtb FROM pos_parsed WHERE reason IS NULL
+)
+WHERE s IS NOT NULL;
+
 CREATE OR REPLACE TEMP VIEW pos_to_stage AS
 SELECT
-    row_number, child_key, child_key_source,
-    CAST(sex AS TINYINT) AS sex, birth_date, measurement_date, age_days,
-    CAST(floor(age_days / 30.4375) AS INTEGER) AS age_months,
-    kode_kabkota, kode_kecamatan, kode_desa,
-    kode_desa || '|' || upper(posyandu_name(posyandu)) AS posyandu_key,
-    title_case(posyandu_name(posyandu)) AS posyandu_nama,
-    nullif(trim(puskesmas), '') AS puskesmas,
-    CASE WHEN berat_num > 0 THEN berat_num END AS weight_kg,
-    CASE WHEN tinggi_num > 0 THEN tinggi_num END AS lenhei_cm,
-    CASE WHEN parse_num(lila) > 0 THEN parse_num(lila) END AS lila_cm,
-    parse_measure(cara_ukur) AS measure,
-    nullif(trim(kat_tbu), '') AS src_kat_tbu, parse_num(zs_tbu) AS src_zs_tbu,
-    nullif(trim(kat_bbu), '') AS src_kat_bbu, parse_num(zs_bbu) AS src_zs_bbu,
-    nullif(trim(kat_bbtb), '') AS src_kat_bbtb, parse_num(zs_bbtb) AS src_zs_bbtb,
-    nullif(upper(trim(naik_berat_badan)), '') AS naik_bb,
-    extraction_date, file_sha256, loaded_at
-FROM pos_parsed
-WHERE reason IS NULL;
+    p.row_number, p.child_key, p.child_key_source,
+    CAST(p.sex AS TINYINT) AS sex, p.birth_date, p.measurement_date, p.age_days,
+    CAST(floor(p.age_days / 30.4375) AS INTEGER) AS age_months,
+    p.kode_kabkota, p.kode_kecamatan, p.kode_desa,
+    p.kode_desa || '|' || py.name_key AS posyandu_key,
+    py.nama AS posyandu_nama,
+    nullif(trim(p.puskesmas), '') AS puskesmas,
+    CASE WHEN p.berat_num > 0 THEN p.berat_num END AS weight_kg,
+    CASE WHEN p.tinggi_num > 0 THEN p.tinggi_num END AS lenhei_cm,
+    CASE WHEN li.n > 0 THEN li.n END AS lila_cm,
+    cu.measure,
+    nullif(trim(p.kat_tbu), '') AS src_kat_tbu, zt.n AS src_zs_tbu,
+    nullif(trim(p.kat_bbu), '') AS src_kat_bbu, zb.n AS src_zs_bbu,
+    nullif(trim(p.kat_bbtb), '') AS src_kat_bbtb, zw.n AS src_zs_bbtb,
+    nullif(upper(trim(p.naik_berat_badan)), '') AS naik_bb,
+    p.extraction_date, p.file_sha256, p.loaded_at
+FROM pos_parsed AS p
+LEFT JOIN pos_text_posyandu AS py ON py.s = p.posyandu
+LEFT JOIN pos_text_measure AS cu ON cu.s = p.cara_ukur
+LEFT JOIN pos_text_num AS li ON li.s = p.lila
+LEFT JOIN pos_text_num AS zt ON zt.s = p.zs_tbu
+LEFT JOIN pos_text_num AS zb ON zb.s = p.zs_bbu
+LEFT JOIN pos_text_num AS zw ON zw.s = p.zs_bbtb
+WHERE p.reason IS NULL;
