@@ -18,7 +18,7 @@ from readers_support import HEADER, SPEC, csv_text, data_row, write
 
 import pipelines.readers.table as table_module
 import pipelines.readers.workbook as workbook_module
-from pipelines.readers import FatalFileError, read_table
+from pipelines.readers import FatalFileError, read_table, xlsx_fast
 from pipelines.readers.csv_lines import cells_need_no_trim
 from pipelines.readers.load import _cell as trim_expression
 from pipelines.readers.xlsx_fast import fast_xlsx_sheets
@@ -168,3 +168,31 @@ def test_cells_need_no_trim_agrees_with_duckdb(tmp_path, con):
         assert con.execute(f"SELECT {stripped} FROM {source}").fetchall() == raw, data
         checked += 1
     assert checked > 30
+
+
+def test_fast_xlsx_streams_a_sheet_longer_than_its_checked_head(tmp_path, monkeypatch):
+    """A sheet is parsed from the zip member in pieces: only its first PROLOG_BYTES are checked
+    for a DOCTYPE, and rows after that head come out exactly as openpyxl gives them."""
+    path = tmp_path / "long.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["NIK", "Nama", "JK", "Tgl Lahir", "Berat"])
+    for i in range(3000):
+        ws.append([f"'35{i:014d}", f"ANAK {i}", "L" if i % 2 else "P", 45000 + i % 900, 9.5 + i % 7])
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size > 2 * xlsx_fast.PROLOG_BYTES
+    fast = fast_xlsx_sheets(path)
+    assert fast is not None and len(fast[0][1]) == 3001
+    assert fast == _slow_sheets(path, monkeypatch)
+
+
+def test_fast_xlsx_leaves_a_doctype_to_openpyxl(tmp_path):
+    book = _workbook(tmp_path / "book.xlsx")
+    path = _rewrite_sheet(
+        book, tmp_path / "doctype.xlsx",
+        lambda d: d.replace(b"<worksheet", b"<!DOCTYPE worksheet []><worksheet", 1),
+    )
+    with zipfile.ZipFile(path) as z:
+        assert b"<!DOCTYPE" in z.read("xl/worksheets/sheet1.xml")
+    assert fast_xlsx_sheets(path) is None
