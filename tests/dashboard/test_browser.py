@@ -1,6 +1,9 @@
 """End to end in a real browser: start `streamlit run` (the command `tumbuh serve` runs) against
 the fixture warehouse, open every page in headless Debian chromium, find no error element, save a
-screenshot per page to data/screenshots/, and drill into a kab/kota by clicking the map."""
+screenshot per page to data/screenshots/, and drill into a kab/kota by clicking the map.
+
+The same checks run against any other warehouse (a demo at full scale, say) with
+TUMBUH_BROWSER_WAREHOUSE=path; its screenshots then go to data/screenshots/<warehouse folder>/."""
 
 from __future__ import annotations
 
@@ -21,7 +24,10 @@ from dashboard.serve import command
 from pipelines.config import PROJECT_ROOT
 from tests.dashboard.cdp import Browser, chromium_binary
 
+OTHER_WAREHOUSE = os.environ.get("TUMBUH_BROWSER_WAREHOUSE")
 SCREENSHOTS = PROJECT_ROOT / "data" / "screenshots"
+if OTHER_WAREHOUSE:
+    SCREENSHOTS = SCREENSHOTS / Path(OTHER_WAREHOUSE).resolve().parent.name
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(chromium_binary() is None, reason="chromium not installed (make browser)"),
@@ -36,10 +42,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(warehouse: Path) -> Iterator[str]:
+def server(warehouse: Path, tmp_path_factory) -> Iterator[str]:
     """`streamlit run dashboard/app.py -- --warehouse ...` on a free port, as `tumbuh serve`."""
+    if OTHER_WAREHOUSE:
+        warehouse = Path(OTHER_WAREHOUSE).resolve()
     port = free_port()
-    log_path = warehouse.parent / "streamlit.log"
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(command(port, warehouse), stdout=log, stderr=subprocess.STDOUT,
                                 cwd=PROJECT_ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
