@@ -93,10 +93,9 @@ def _layout(fig: go.Figure, height: int = 480, **kwargs: object) -> go.Figure:
     lang = current_language()
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
         separators=",." if lang == "id" else ".,",  # decimal, thousands
-        legend={"orientation": "h", "y": -0.05},
-        **kwargs,
+        **{"margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+           "legend": {"orientation": "h", "y": -0.05}, **kwargs},
     )
     return fig
 
@@ -418,7 +417,10 @@ def burnup(df: pd.DataFrame, *, x: str, actual: str, expected: str, target: floa
     if target is not None:
         fig.add_hline(y=target, line_color="#2ca02c", annotation_text=t("chart.target"))
     fig.update_layout(title={"text": title, "font": {"size": 14}})
-    return _layout(fig, 320)
+    # legend above the plot, right of the title: below it would sit on the rotated day labels
+    return _layout(fig, 340, legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
+                                     "xanchor": "right", "x": 1},
+                   margin={"l": 10, "r": 10, "t": 50, "b": 10})
 
 
 @memoised
