@@ -80,32 +80,33 @@ ORDER BY tbl, sex, len_mm
 """
 
 
+def _sd(p: str, k: int) -> str:
+    """SD(k) = M (1 + L S k)^(1/L) of the age table's indicator `p`, written exactly as
+    zscore.sql used to compute it per row, so the numbers are the same."""
+    return f"{p}_m * pow(1 + {p}_l * {p}_s * {k}, 1 / {p}_l)"
+
+
+def _restricted_columns(p: str) -> list[str]:
+    """L, M, S of `p` and the distances its restricted rule needs beyond +-3 SD."""
+    return [f"{p}_l", f"{p}_m", f"{p}_s",
+            f"{_sd(p, 3)} AS {p}_sd3", f"{_sd(p, 3)} - {_sd(p, 2)} AS {p}_sd23",
+            f"{_sd(p, -3)} AS {p}_sdm3", f"{_sd(p, -2)} - {_sd(p, -3)} AS {p}_sdm23"]
+
+
+_AGE_LOOKUP_COLUMNS = ["lhfa_l", "lhfa_m", "lhfa_s", *_restricted_columns("wfa"),
+                       *_restricted_columns("bmi")]
+
 # One row per sex and day, key k = (sex - 1) * 1827 + day, plus an all-NULL row k = -2 for "no
 # z-score" (kept apart from the others by the unused -1: DuckDB then builds a perfect hash table
-# for the join). SD(k) = M (1 + L S k)^(1/L) for the restricted rule, written exactly as zscore.sql
-# used to compute it per row, so the numbers are the same.
+# for the join).
 _AGE_LOOKUP_SQL = f"""
 CREATE TABLE IF NOT EXISTS {AGE_LOOKUP} AS
 SELECT
     CAST((sex - 1) * 1827 + age_days AS INTEGER) AS k,
-    lhfa_l, lhfa_m, lhfa_s,
-    wfa_l, wfa_m, wfa_s,
-    wfa_m * pow(1 + wfa_l * wfa_s * 3, 1 / wfa_l) AS wfa_sd3,
-    wfa_m * pow(1 + wfa_l * wfa_s * 3, 1 / wfa_l)
-        - wfa_m * pow(1 + wfa_l * wfa_s * 2, 1 / wfa_l) AS wfa_sd23,
-    wfa_m * pow(1 + wfa_l * wfa_s * -3, 1 / wfa_l) AS wfa_sdm3,
-    wfa_m * pow(1 + wfa_l * wfa_s * -2, 1 / wfa_l)
-        - wfa_m * pow(1 + wfa_l * wfa_s * -3, 1 / wfa_l) AS wfa_sdm23,
-    bmi_l, bmi_m, bmi_s,
-    bmi_m * pow(1 + bmi_l * bmi_s * 3, 1 / bmi_l) AS bmi_sd3,
-    bmi_m * pow(1 + bmi_l * bmi_s * 3, 1 / bmi_l)
-        - bmi_m * pow(1 + bmi_l * bmi_s * 2, 1 / bmi_l) AS bmi_sd23,
-    bmi_m * pow(1 + bmi_l * bmi_s * -3, 1 / bmi_l) AS bmi_sdm3,
-    bmi_m * pow(1 + bmi_l * bmi_s * -2, 1 / bmi_l)
-        - bmi_m * pow(1 + bmi_l * bmi_s * -3, 1 / bmi_l) AS bmi_sdm23
+    {", ".join(_AGE_LOOKUP_COLUMNS)}
 FROM {AGE_TABLE}
 UNION ALL
-SELECT -2, {", ".join(["NULL"] * 17)}
+SELECT -2, {", ".join(["NULL"] * len(_AGE_LOOKUP_COLUMNS))}
 ORDER BY k
 """
 
