@@ -111,7 +111,9 @@ def fast_xlsx_sheets(path: Path) -> list[tuple[str, list[Row]]] | None:
         sheets = _read_package(reader)
         result = []
         for sheet in sheets:
-            with reader.archive.open(sheet.target) as member:
+            with reader.archive.open(sheet.target) as head:
+                _check_prolog(head.read(PROLOG_BYTES))
+            with reader.archive.open(sheet.target) as member:  # from the start again
                 result.append((sheet.title, _sheet_rows(reader, member)))
         return result
     except Exception:  # noqa: BLE001 - anything unusual: openpyxl's path decides what it means
@@ -147,39 +149,17 @@ def _read_package(reader: ExcelReader) -> list[_Sheet]:
     return sheets
 
 
-class _Replay(io.RawIOBase):
-    """A stream that gives `head` again, then the rest of `stream`."""
-
-    def __init__(self, head: bytes, stream: io.IOBase):
-        self.head, self.stream = head, stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self.head:
-            n = min(len(buffer), len(self.head))
-            buffer[:n], self.head = self.head[:n], self.head[n:]
-            return n
-        data = self.stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def _checked_stream(member: io.IOBase) -> io.BufferedReader:
-    """The sheet XML as a stream, after checking its head: an XML declaration and a DOCTYPE can
-    only come before the root element, so the first PROLOG_BYTES hold them if they are there."""
-    head = member.read(PROLOG_BYTES)
+def _check_prolog(head: bytes) -> None:
+    """An XML declaration and a DOCTYPE can only come before the root element, so the sheet's
+    first PROLOG_BYTES hold them if they are there."""
     declared = _ENCODING.match(head)
     if declared and declared.group(1).lower() != b"utf-8":
         raise ValueError("an encoding expat and libxml2 may read differently")
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise ValueError("a DOCTYPE")
-    return io.BufferedReader(_Replay(head, member), buffer_size=1 << 20)
 
 
-def _sheet_rows(reader: ExcelReader, member: io.IOBase) -> list[Row]:
-    xml = _checked_stream(member)
+def _sheet_rows(reader: ExcelReader, xml: io.IOBase) -> list[Row]:
     wb = reader.wb
     parser = WorkSheetParser(
         None,
