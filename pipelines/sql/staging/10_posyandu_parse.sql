@@ -5,16 +5,24 @@
 -- (02_resolve_wilayah.sql over the same rows). Variables: today, hash_key.
 -- Dates, numbers and JK repeat a lot (a million rows hold a few thousand distinct dates and
 -- weights): each distinct text is parsed once and joined back, the same macros either way.
+-- pos_text_num: every distinct text of the number columns, parsed (12_posyandu_to_stage.sql
+-- reads it too); zero is the usual "not measured" placeholder, so it counts as no value.
+CREATE OR REPLACE TEMP TABLE pos_text_num AS
+SELECT s, parse_num(s) AS n, is_blank(s) OR coalesce(parse_num(s) = 0, false) AS missing
+FROM (
+    SELECT berat AS s FROM src_norm
+    UNION SELECT tinggi FROM src_norm
+    UNION SELECT lila FROM src_norm
+    UNION SELECT zs_tbu FROM src_norm
+    UNION SELECT zs_bbu FROM src_norm
+    UNION SELECT zs_bbtb FROM src_norm
+)
+WHERE s IS NOT NULL;
+
 CREATE OR REPLACE TEMP TABLE pos_parsed AS
 WITH dates AS (
     SELECT s, parse_date(s) AS d
     FROM (SELECT tgl_lahir AS s FROM src_norm UNION SELECT tanggal_pengukuran FROM src_norm)
-    WHERE s IS NOT NULL
-),
-nums AS (
-    -- zero is the usual "not measured" placeholder, so it counts as no value
-    SELECT s, parse_num(s) AS n, is_blank(s) OR coalesce(parse_num(s) = 0, false) AS missing
-    FROM (SELECT berat AS s FROM src_norm UNION SELECT tinggi FROM src_norm)
     WHERE s IS NOT NULL
 ),
 sexes AS (
@@ -37,8 +45,8 @@ resolved AS (
     LEFT JOIN sexes AS x ON x.s = s.jk
     LEFT JOIN dates AS b ON b.s = s.tgl_lahir
     LEFT JOIN dates AS m ON m.s = s.tanggal_pengukuran
-    LEFT JOIN nums AS bw ON bw.s = s.berat
-    LEFT JOIN nums AS tw ON tw.s = s.tinggi
+    LEFT JOIN pos_text_num AS bw ON bw.s = s.berat
+    LEFT JOIN pos_text_num AS tw ON tw.s = s.tinggi
 ),
 checked AS (
     SELECT

@@ -1,7 +1,7 @@
 -- grain: pos_to_stage (temp view) one row per data row that passed every check, shaped as the
 -- z-score step's input (sex, age_days, weight_kg, lenhei_cm, measure) plus staging columns.
--- Posyandu names, Cara Ukur and the other number cells repeat a lot: each distinct text is
--- cleaned once (pos_text_*) and joined back.
+-- Posyandu names, Cara Ukur and the number cells repeat a lot: each distinct text is cleaned
+-- once (pos_text_*; pos_text_num from 10_posyandu_parse.sql) and joined back.
 CREATE OR REPLACE TEMP TABLE pos_text_posyandu AS
 SELECT s, upper(posyandu_name(s)) AS name_key, title_case(posyandu_name(s)) AS nama
 FROM (SELECT DISTINCT posyandu AS s FROM pos_parsed WHERE reason IS NULL AND posyandu IS NOT NULL);
@@ -9,16 +9,6 @@ FROM (SELECT DISTINCT posyandu AS s FROM pos_parsed WHERE reason IS NULL AND pos
 CREATE OR REPLACE TEMP TABLE pos_text_measure AS
 SELECT s, parse_measure(s) AS measure
 FROM (SELECT DISTINCT cara_ukur AS s FROM pos_parsed WHERE reason IS NULL AND cara_ukur IS NOT NULL);
-
-CREATE OR REPLACE TEMP TABLE pos_text_num AS
-SELECT s, parse_num(s) AS n
-FROM (
-    SELECT lila AS s FROM pos_parsed WHERE reason IS NULL
-    UNION SELECT zs_tbu FROM pos_parsed WHERE reason IS NULL
-    UNION SELECT zs_bbu FROM pos_parsed WHERE reason IS NULL
-    UNION SELECT zs_bbtb FROM pos_parsed WHERE reason IS NULL
-)
-WHERE s IS NOT NULL;
 
 CREATE OR REPLACE TEMP VIEW pos_to_stage AS
 SELECT
