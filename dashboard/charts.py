@@ -91,11 +91,12 @@ def clear_memo() -> None:
 
 def _layout(fig: go.Figure, height: int = 480, **kwargs: object) -> go.Figure:
     lang = current_language()
+    defaults = {"margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+                "legend": {"orientation": "h", "y": -0.05}}
     fig.update_layout(
         height=height,
         separators=",." if lang == "id" else ".,",  # decimal, thousands
-        **{"margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-           "legend": {"orientation": "h", "y": -0.05}, **kwargs},
+        **(defaults | kwargs),  # a chart may replace the margin or the legend
     )
     return fig
 

@@ -73,7 +73,7 @@ def _pkk_beside_stunting(repo: Repository, period_type: str, period: str) -> Non
         return
     df = repo.table("mart_stunting_spm_pkk",
                     "sumber = 'pkk' AND level = 'kabkota' AND period_type = ? AND period = ?",
-                    [period_type, period], order_by="kode, kode_indikator")
+                    [period_type, period], order_by="kode")
     if df.empty:
         st.info(t("common.no_rows"))
         return
@@ -81,8 +81,8 @@ def _pkk_beside_stunting(repo: Repository, period_type: str, period: str) -> Non
     risk = df[df["risk_factor"].notna()] if df["risk_factor"].notna().any() else df
     catalogue = risk.drop_duplicates("kode_indikator")[["kode_indikator", label, "direction"]]
     # the indicator list's own order (urutan), not whatever order the rows came in
-    urutan = repo.table("mart_pkk_indikator", order_by="urutan")["kode"].tolist()
-    catalogue = catalogue.sort_values("kode_indikator", key=lambda k: k.map(urutan.index), kind="stable")
+    urutan = repo.table("mart_pkk_indikator").set_index("kode")["urutan"]
+    catalogue = catalogue.sort_values("kode_indikator", key=lambda k: k.map(urutan), kind="stable")
     # indicators with a direction (a risk or a protection) before the neutral context ones
     catalogue = catalogue.sort_values("direction", key=lambda d: d.eq("neutral"), kind="stable")
     labels = dict(zip(catalogue["kode_indikator"], catalogue[label]))
