@@ -22,6 +22,7 @@ from pathlib import Path
 from demo import intervensi, mess, pkk, spm
 from demo.kabkota import MANIFEST_FIELDS, Context, KabResult
 from demo.kabkota import run as run_kabkota
+from demo.options import DEFAULT_SCALE, add_arguments
 from demo.reference import (
     GOOD_PERFORMER,
     KabKota,
@@ -31,8 +32,6 @@ from demo.reference import (
     targets,
 )
 
-DEFAULT_SCALE = 0.02
-DEFAULT_OUT = Path("data/demo")
 DEFAULT_MESS_RATE = 0.02
 # Balita 6-59 months simulated at least per kab/kota, so that the smallest kota (Kota Mojokerto,
 # 8,910) still has hundreds of children at small scales.
@@ -174,18 +173,6 @@ def _summary(out_dir, scale, seed, clean, mess_rate, min_balita, files, results,
     return {"out_dir": str(out_dir), "scale": scale, "seed": seed, "clean": clean,
             "sources": per_source, "formats": dict(sorted(formats_count.items())),
             "corrupted_rows": len(lines), "seconds": 0.0}
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scale", type=float, default=DEFAULT_SCALE,
-                        help=f"share of the province's balita to simulate (1 = about 2.8 million; "
-                             f"default {DEFAULT_SCALE})")
-    parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same bytes)")
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"output folder (default {DEFAULT_OUT})")
-    parser.add_argument("--clean", action="store_true",
-                        help="no mess: every row valid, plain CSV files")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="processes (default: up to 2); the output does not depend on it")
 
 
 def main(args: argparse.Namespace) -> int:

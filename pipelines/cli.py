@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="write realistic demo exports for Jawa Timur")
     try:
-        from demo.generate import add_arguments
+        from demo.options import add_arguments
         add_arguments(p)
     except ImportError:  # the generator is optional for the pipeline itself
         pass

@@ -178,3 +178,48 @@ def test_unknown_provincial_definition_fails_the_build(tmp_path):
     with pytest.raises(duckdb.Error, match="provincial_average"):
         build(tmp_path / "w.duckdb", prevalence={"provincial_average": "median"})
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def _statistics_module():
+    """The marts' statistics model (a file run by the marts builder, not an importable module)."""
+    import importlib.util
+
+    from pipelines.config import SQL_DIR
+
+    path = SQL_DIR / "marts" / "stunting" / "30_prevalensi_statistik.py"
+    spec = importlib.util.spec_from_file_location("prevalensi_statistik", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_binomial_and_normal_quantiles_equal_scipy_stats():
+    """The model uses scipy.special directly (importing scipy.stats costs a second per publish);
+    its binomial ppf/cdf and normal ppf must equal scipy.stats' on every kind of input: tiny and
+    large n, p at 0 and 1, k below 0 and above n."""
+    import numpy as np
+
+    stats = _statistics_module()
+    n = np.array([1, 2, 3, 5, 10, 17, 40, 100, 380, 1000, 5000, 123457], dtype=float)
+    p = np.array([0.0, 1e-6, 0.001, 0.05, 0.1471, 0.3237, 0.5, 0.9, 0.999, 1.0])
+    nn, pp = (a.ravel() for a in np.meshgrid(n, p))
+    for q in (0.001, 0.025, 0.5, 0.975, 0.999):
+        np.testing.assert_array_equal(stats.binom_ppf(q, nn, pp), binom.ppf(q, nn, pp))
+        r = binom.ppf(q, nn, pp)
+        for k in (r - 1, r, r + 1, r * 0 - 1, nn, nn + 3):
+            np.testing.assert_array_equal(stats.binom_cdf(k, nn, pp), binom.cdf(k, nn, pp))
+        np.testing.assert_array_equal(stats.funnel_limit(q, nn, pp),
+                                      np.clip(_scipy_funnel_raw(q, nn, pp), 0, 1))
+    peers = np.array([1, 2, 3, 38, 665, 8494])
+    np.testing.assert_array_equal(stats.bonferroni_z(peers),
+                                  norm.ppf(1 - 0.05 / (2 * np.maximum(peers - 1, 1))))
+
+
+def _scipy_funnel_raw(q, n, p):
+    import numpy as np
+
+    r = binom.ppf(q, n, p)
+    f_r, f_below = binom.cdf(r, n, p), binom.cdf(r - 1, n, p)
+    step = f_r - f_below
+    alpha = np.divide(f_r - q, step, out=np.zeros_like(step), where=step > 0)
+    return (r - alpha) / n

@@ -2,9 +2,10 @@
 funnel limits around the provincial value; tmp_prevalensi_peringkat (temp) one row per ranked
 unit and period: rank among its peers with a 95% rank interval.
 
-The two steps SQL cannot do alone: binomial quantiles and normal quantiles (scipy). Both work on
-small tables (distinct (p, n) pairs; one critical value per peer-group size); the pairwise
-comparisons for the rank intervals run in DuckDB.
+The two steps SQL cannot do alone: binomial quantiles and normal quantiles (the scipy.special
+ufuncs that scipy.stats' binom and norm call, without the second it takes to import scipy.stats
+on every publish; a test holds them equal to scipy.stats). Both work on small tables (distinct (p, n) pairs; one critical value per
+peer-group size); the pairwise comparisons for the rank intervals run in DuckDB.
 
 Funnel limits (Spiegelhalter 2005, Stat Med 24:1185, appendix A.1.1): for target proportion
 theta, denominator n and cumulative probability q, r = binom.ppf(q, n, theta) and
@@ -23,19 +24,32 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
-from scipy.stats import binom, norm
+from scipy.special import ndtri
+from scipy.special._ufuncs import _binom_cdf, _binom_ppf
 
 FUNNEL_QUANTILES = {"lo998": 0.001, "lo95": 0.025, "hi95": 0.975, "hi998": 0.999}
 RANK_ALPHA = 0.05
+
+
+def binom_cdf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """P(X <= k) for X ~ Binomial(n, p), as scipy.stats.binom.cdf (0 below 0, 1 from n on)."""
+    k, n, p = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (k, n, p)))
+    inside = _binom_cdf(np.floor(k), n, p)
+    return np.where(np.isnan(k), np.nan, np.where(k < 0, 0.0, np.where(k >= n, 1.0, inside)))
+
+
+def binom_ppf(q: float, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Smallest k with P(X <= k) >= q, for 0 < q < 1, as scipy.stats.binom.ppf."""
+    return _binom_ppf(q, np.asarray(n, dtype=float), np.asarray(p, dtype=float))
 
 
 def funnel_limit(q: float, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Interpolated exact binomial limit (as a proportion) at cumulative probability q."""
     n = np.asarray(n, dtype=float)
     theta = np.asarray(theta, dtype=float)
-    r = binom.ppf(q, n, theta)
-    f_r = binom.cdf(r, n, theta)
-    f_below = binom.cdf(r - 1, n, theta)
+    r = binom_ppf(q, n, theta)
+    f_r = binom_cdf(r, n, theta)
+    f_below = binom_cdf(r - 1, n, theta)
     step = f_r - f_below
     alpha = np.divide(f_r - q, step, out=np.zeros_like(step), where=step > 0)
     return np.clip((r - alpha) / n, 0.0, 1.0)
@@ -44,33 +58,40 @@ def funnel_limit(q: float, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
 def bonferroni_z(n_peers: np.ndarray, alpha: float = RANK_ALPHA) -> np.ndarray:
     """Two-sided critical value for the n_peers - 1 comparisons of one unit with its peers."""
     comparisons = np.maximum(np.asarray(n_peers, dtype=float) - 1, 1)
-    return norm.ppf(1 - alpha / (2 * comparisons))
+    return ndtri(1 - alpha / (2 * comparisons))
 
 
 def _build_funnel(con: duckdb.DuckDBPyConnection) -> None:
-    pairs = con.execute(
+    # Limits depend on (n, provincial value) only: computed once per distinct pair, joined back
+    # to every period with that pair. Values travel as lists (no DataFrame, no pandas import).
+    pairs = con.sql(
         """
-        SELECT DISTINCT a.period_type, a.period_start, a.n_haz, p.prov_pct_stunted
+        SELECT DISTINCT a.n_haz, p.prov_pct_stunted
         FROM tmp_prevalensi_agregat AS a
         JOIN tmp_prevalensi_provinsi AS p USING (period_type, period_start)
         WHERE a.n_haz > 0 AND p.prov_pct_stunted IS NOT NULL
         """
-    ).df()
-    theta = pairs["prov_pct_stunted"].to_numpy(dtype=float) / 100
-    n = pairs["n_haz"].to_numpy(dtype=float)
-    funnel = pairs[["period_type", "period_start", "n_haz"]].copy()
-    for name, q in FUNNEL_QUANTILES.items():
-        funnel[f"funnel_{name}"] = 100 * funnel_limit(q, n, theta)
-    con.register("funnel_df", funnel)
+    ).fetchnumpy()
+    n = pairs["n_haz"].astype(float)
+    theta = pairs["prov_pct_stunted"].astype(float)
+    limits = {name: (100 * funnel_limit(q, n, theta / 100)).tolist()
+              for name, q in FUNNEL_QUANTILES.items()}
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE tmp_prevalensi_funnel AS
-        SELECT period_type, period_start::DATE AS period_start, n_haz::BIGINT AS n_haz,
-               funnel_lo95, funnel_hi95, funnel_lo998, funnel_hi998
-        FROM funnel_df
-        """
+        WITH limits AS (
+            SELECT unnest($n_haz::BIGINT[]) AS n_haz, unnest($theta::DOUBLE[]) AS prov_pct_stunted,
+                   unnest($lo95::DOUBLE[]) AS funnel_lo95, unnest($hi95::DOUBLE[]) AS funnel_hi95,
+                   unnest($lo998::DOUBLE[]) AS funnel_lo998, unnest($hi998::DOUBLE[]) AS funnel_hi998
+        )
+        SELECT DISTINCT a.period_type, a.period_start, a.n_haz,
+               l.funnel_lo95, l.funnel_hi95, l.funnel_lo998, l.funnel_hi998
+        FROM tmp_prevalensi_agregat AS a
+        JOIN tmp_prevalensi_provinsi AS p USING (period_type, period_start)
+        JOIN limits AS l ON l.n_haz = a.n_haz AND l.prov_pct_stunted = p.prov_pct_stunted
+        """,
+        {"n_haz": pairs["n_haz"].tolist(), "theta": theta.tolist(), **limits},
     )
-    con.unregister("funnel_df")
 
 
 def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
@@ -91,9 +112,12 @@ def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
         WINDOW peers AS (PARTITION BY level, kode_induk, period_type, period_start)
         """
     )
-    sizes = con.execute("SELECT DISTINCT n_peers FROM tmp_prevalensi_peers").df()
-    sizes["z"] = bonferroni_z(sizes["n_peers"].to_numpy())
-    con.register("crit_df", sizes)
+    sizes = con.sql("SELECT DISTINCT n_peers FROM tmp_prevalensi_peers").fetchnumpy()["n_peers"]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_kritis AS "
+        "SELECT unnest(?::BIGINT[]) AS n_peers, unnest(?::DOUBLE[]) AS z",
+        [sizes.tolist(), bonferroni_z(sizes).tolist()],
+    )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE tmp_prevalensi_peringkat AS
@@ -109,7 +133,7 @@ def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
               ON a.level = b.level AND a.kode_induk = b.kode_induk
              AND a.period_type = b.period_type AND a.period_start = b.period_start
              AND a.kode <> b.kode
-            JOIN crit_df AS c ON c.n_peers = a.n_peers
+            JOIN tmp_prevalensi_kritis AS c ON c.n_peers = a.n_peers
             GROUP BY ALL
         )
         SELECT
@@ -122,8 +146,8 @@ def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN pairs AS p USING (level, kode, period_type, period_start)
         """
     )
-    con.unregister("crit_df")
     con.execute("DROP TABLE tmp_prevalensi_peers")
+    con.execute("DROP TABLE tmp_prevalensi_kritis")
 
 
 def build(con: duckdb.DuckDBPyConnection, config: object) -> None:
