@@ -65,7 +65,7 @@ PERSONAL = frozenset({"nik", "nama", "nama_ortu", "nama_ibu", "nama_ayah", "nik_
 
 
 def stage(con: duckdb.DuckDBPyConnection) -> int:
-    resolve_wilayah(con)
+    resolve_wilayah(con, per_row=False)
     run_sql_file(con, "10_posyandu_parse.sql")
     run_sql_file(con, "11_posyandu_rejects.sql")
     run_sql_file(con, "12_posyandu_to_stage.sql")

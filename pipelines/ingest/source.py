@@ -61,11 +61,27 @@ def run_sql_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def resolve_wilayah(con: duckdb.DuckDBPyConnection, relation: str = "src_norm",
-                    kab_kota: str = "kab_kota", kec: str = "kec", desa_kel: str = "desa_kel") -> None:
-    """wil_resolved(row_key, kab_n, kode_kabkota, kode_kecamatan, kode_desa) for `relation`.
-    Pass a NULL literal ('NULL') for a level the source does not carry."""
+                    kab_kota: str = "kab_kota", kec: str = "kec", desa_kel: str = "desa_kel",
+                    per_row: bool = True) -> None:
+    """wil_names(kab_kota, kec, desa_kel, kab_n, kode_kabkota, kode_kecamatan, kode_desa): one
+    row per distinct name triple of `relation`; with `per_row` also wil_resolved(row_key, kab_n,
+    kode_kabkota, kode_kecamatan, kode_desa). Columns are given by name; pass 'NULL' for a level
+    the source does not carry. A SQL file joining wil_names itself matches the triple with
+    IS NOT DISTINCT FROM (a missing kecamatan is NULL on both sides)."""
+    cols = {"kab_kota": kab_kota, "kec": kec, "desa_kel": desa_kel}
+    picked = {name: "NULL" if col == "NULL" else f"s.{col}" for name, col in cols.items()}
+    exprs = {name: expr if name == "kab_kota" else f"CAST({expr} AS VARCHAR)"
+             for name, expr in picked.items()}
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE wil_input AS SELECT row_key, {kab_kota} AS kab_kota, "
-        f"CAST({kec} AS VARCHAR) AS kec, CAST({desa_kel} AS VARCHAR) AS desa_kel FROM {relation}"
+        "CREATE OR REPLACE TEMP TABLE wil_input AS SELECT DISTINCT "
+        + ", ".join(f"{expr} AS {name}" for name, expr in exprs.items())
+        + f" FROM {relation} AS s"
     )
     run_sql_file(con, "02_resolve_wilayah.sql")
+    if per_row:
+        match = " AND ".join(f"w.{name} IS NOT DISTINCT FROM {expr}" for name, expr in exprs.items())
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE wil_resolved AS SELECT s.row_key, w.kab_n, "
+            f"w.kode_kabkota, w.kode_kecamatan, w.kode_desa FROM {relation} AS s "
+            f"JOIN wil_names AS w ON {match}"
+        )

@@ -1,9 +1,9 @@
--- grain: wil_resolved (temp) one row per row of the temp table wil_input(row_key, kab_kota,
--- kec, desa_kel): the Kemendagri codes each name resolves to within its parent, NULL where it
--- does not resolve to exactly one unit. kab_n > 1 marks an ambiguous bare kab/kota name.
--- Each distinct (kab_kota, kec, desa_kel) is keyed and resolved once, so a million rows cost a
--- few thousand lookups and one join back.
-CREATE OR REPLACE TEMP TABLE wil_resolved AS
+-- grain: wil_names (temp) one row per distinct (kab_kota, kec, desa_kel) of the temp table
+-- wil_input: the Kemendagri codes each name resolves to within its parent, NULL where it does not
+-- resolve to exactly one unit. kab_n > 1 marks an ambiguous bare kab/kota name.
+-- Each distinct triple is keyed and resolved once, so a million rows cost a few thousand lookups;
+-- the rows find their codes by joining on the triple (pipelines/ingest/source.py).
+CREATE OR REPLACE TEMP TABLE wil_names AS
 WITH names AS (
     SELECT DISTINCT kab_kota, kec, desa_kel FROM wil_input
 ),
@@ -41,15 +41,8 @@ des AS (
     FROM (SELECT DISTINCT kode_kecamatan, desa_key FROM with_kec WHERE kode_kecamatan IS NOT NULL) AS d
     LEFT JOIN lk_desa AS k ON k.kode_kecamatan = d.kode_kecamatan AND k.key = d.desa_key
     GROUP BY ALL
-),
-resolved AS (
-    SELECT w.kab_kota, w.kec, w.desa_kel, w.kab_n, w.kode_kabkota, w.kode_kecamatan,
-           CASE WHEN des.n_match = 1 THEN des.kode END AS kode_desa
-    FROM with_kec AS w
-    LEFT JOIN des ON des.kode_kecamatan = w.kode_kecamatan AND des.desa_key = w.desa_key
 )
-SELECT i.row_key, r.kab_n, r.kode_kabkota, r.kode_kecamatan, r.kode_desa
-FROM wil_input AS i
-JOIN resolved AS r
-    ON r.kab_kota IS NOT DISTINCT FROM i.kab_kota AND r.kec IS NOT DISTINCT FROM i.kec
-   AND r.desa_kel IS NOT DISTINCT FROM i.desa_kel;
+SELECT w.kab_kota, w.kec, w.desa_kel, w.kab_n, w.kode_kabkota, w.kode_kecamatan,
+       CASE WHEN des.n_match = 1 THEN des.kode END AS kode_desa
+FROM with_kec AS w
+LEFT JOIN des ON des.kode_kecamatan = w.kode_kecamatan AND des.desa_key = w.desa_key;

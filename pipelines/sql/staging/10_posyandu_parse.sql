@@ -1,7 +1,7 @@
 -- grain: pos_parsed (temp) one row per data row of the posyandu exports being loaded: typed cells,
 -- wilayah codes, the child key, and the first reject reason that applies (NULL = to be staged).
 -- Input: the temp table src_norm (a batch of files: every canonical column, NULL where a file
--- lacks it, and each row's file_seq, row_key, file and extraction_date) and wil_resolved
+-- lacks it, and each row's file_seq, row_key, file and extraction_date) and wil_names
 -- (02_resolve_wilayah.sql over the same rows). Variables: today, hash_key.
 -- Dates, numbers and JK repeat a lot (a million rows hold a few thousand distinct dates and
 -- weights): each distinct text is parsed once and joined back, the same macros either way.
@@ -41,7 +41,9 @@ resolved AS (
         w.kab_n, w.kode_kabkota, w.kode_kecamatan, w.kode_desa,
         clean_nik(s.nik) AS nik_clean
     FROM src_norm AS s
-    JOIN wil_resolved AS w USING (row_key)
+    JOIN wil_names AS w
+        ON w.kab_kota IS NOT DISTINCT FROM s.kab_kota AND w.kec IS NOT DISTINCT FROM s.kec
+       AND w.desa_kel IS NOT DISTINCT FROM s.desa_kel
     LEFT JOIN sexes AS x ON x.s = s.jk
     LEFT JOIN dates AS b ON b.s = s.tgl_lahir
     LEFT JOIN dates AS m ON m.s = s.tanggal_pengukuran
