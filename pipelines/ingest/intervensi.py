@@ -34,6 +34,9 @@ ACTIVITY_ALIASES: dict[str, tuple[str, ...]] = {
     "kader_trained": ("Kader Dilatih", "Jml Kader Dilatih", "Pelatihan Kader"),
     "kelas_ibu_balita": ("Kelas Ibu Balita", "Jml Kelas Ibu Balita"),
 }
+# The person who filled the report: never written anywhere.
+PERSONAL = frozenset({"pelapor"})
+
 SPEC = TableSpec(
     source="intervensi",
     columns=(
@@ -50,10 +53,8 @@ SPEC = TableSpec(
     # A row without Kab/Kota whose text starts with JUMLAH/TOTAL/Dicetak... is a footer, not data
     # (Tanggal is the first column, where such words usually sit).
     key_columns=("kab_kota",),
+    personal=PERSONAL,
 )
-
-# The person who filled the report: never written anywhere.
-PERSONAL = frozenset({"pelapor"})
 
 
 def stage(con: duckdb.DuckDBPyConnection) -> int:

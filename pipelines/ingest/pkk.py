@@ -57,6 +57,10 @@ MEASURES: tuple[tuple[str, tuple[str, ...]], ...] = (
 STAGED_MEASURES: tuple[str, ...] = tuple(
     name for name, _ in MEASURES if name not in ("tiga_buta_l", "tiga_buta_p"))
 
+# Household-level files can carry the household head's name or NIK, and any recap can name the
+# kader who filled it: never written to raw, staging, rejects or logs.
+PERSONAL = frozenset({"nama_krt", "nik", "nama_kader", "alamat"})
+
 SPEC = TableSpec(
     source="pkk",
     columns=(
@@ -79,11 +83,8 @@ SPEC = TableSpec(
     # A footer (JUMLAH, Dicetak ...) has neither a month nor a household count; a total row that
     # carries a summed Jml KRT stays a data row and is rejected with a message saying so.
     key_columns=("bulan", "jml_krt"),
+    personal=PERSONAL,
 )
-
-# Household-level files can carry the household head's name or NIK, and any recap can name the
-# kader who filled it: never written to raw, staging, rejects or logs.
-PERSONAL = frozenset({"nama_krt", "nik", "nama_kader", "alamat"})
 
 
 def stage(con: duckdb.DuckDBPyConnection) -> int:

@@ -9,6 +9,10 @@ from pipelines.readers import ColumnSpec, TableSpec
 from pipelines.who.zscore import zscore_select
 
 C = ColumnSpec
+# Read only to build the child key, then gone: never in raw, staging, rejects or logs.
+PERSONAL = frozenset({"nik", "nama", "nama_ortu", "nama_ibu", "nama_ayah", "nik_ibu", "nik_ayah",
+                      "no_kk", "alamat"})
+
 SPEC = TableSpec(
     source="posyandu",
     columns=(
@@ -56,12 +60,10 @@ SPEC = TableSpec(
     ),
     required=(("jk",), ("tgl_lahir",), ("tanggal_pengukuran",), ("kab_kota",), ("kec",),
               ("desa_kel",), ("posyandu",), ("berat", "tinggi")),
-    key_columns=("jk", "tgl_lahir", "tanggal_pengukuran"),
+    # A footer or total row has no dates; its JK cell may hold a count ("Jumlah", "L=2 P=0").
+    key_columns=("tgl_lahir", "tanggal_pengukuran"),
+    personal=PERSONAL,
 )
-
-# Read only to build the child key, then gone: never in raw, staging, rejects or logs.
-PERSONAL = frozenset({"nik", "nama", "nama_ortu", "nama_ibu", "nama_ayah", "nik_ibu", "nik_ayah",
-                      "no_kk", "alamat"})
 
 
 def stage(con: duckdb.DuckDBPyConnection) -> int:

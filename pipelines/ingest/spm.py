@@ -9,6 +9,9 @@ from pipelines.ingest.source import Source, resolve_wilayah, run_sql_file
 from pipelines.readers import ColumnSpec, TableSpec
 
 C = ColumnSpec
+# The kader or officer who filled the record: never written anywhere.
+PERSONAL = frozenset({"nama_kader"})
+
 SPEC = TableSpec(
     source="spm",
     columns=(
@@ -37,10 +40,8 @@ SPEC = TableSpec(
     required=(("kab_kota",), ("kec",), ("desa_kel",), ("posyandu",), ("bulan",), ("bidang",),
               ("kode_indikator",), ("sasaran",), ("dilayani",)),
     key_columns=("bulan", "kode_indikator"),
+    personal=PERSONAL,
 )
-
-# The kader or officer who filled the record: never written anywhere.
-PERSONAL = frozenset({"nama_kader"})
 
 
 def stage(con: duckdb.DuckDBPyConnection) -> int:

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.readers.detect import UTF8_BOM
-from pipelines.readers.load import quote_ident
+from pipelines.readers.load import quote_ident, table_ref
 from pipelines.readers.spec import FatalFileError
 
 CHUNK = 1 << 24
@@ -245,7 +245,7 @@ def number_rows(
         # Every line from the header to the end is one row: no blank or multi-line rows.
         if _ends_inside_quotes([_last_line(file, scan.encoding)], delimiter):
             raise _unclosed_quote(label, scan.lines)
-        con.execute(f"UPDATE {quote_ident(table)} SET row_number = rowid + {header_row}")
+        con.execute(f"UPDATE {table_ref(table)} SET row_number = rowid + {header_row}")
         return
     starts = _record_start_lines_by_parity(file, header_row)
     if len(starts) != count:
@@ -269,7 +269,7 @@ def number_rows(
     con.register(view, lines)
     try:
         con.execute(
-            f"UPDATE {quote_ident(table)} AS t SET row_number = m.line "
+            f"UPDATE {table_ref(table)} AS t SET row_number = m.line "
             f"FROM {quote_ident(view)} AS m WHERE t.rowid = m.ord"
         )
     finally:

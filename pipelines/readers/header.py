@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.readers.spec import CELL_WHITESPACE, TableSpec, normalise_header
+from pipelines.readers.spec import CELL_WHITESPACE, PERSONAL_HEADER, TableSpec, normalise_header
 
 HEADER_SEARCH_ROWS = 15
 
@@ -72,11 +72,13 @@ def build_layout(cells: list[str | None], spec: TableSpec) -> Layout:
         if name is not None and name not in taken:
             canonical[pos] = name
             taken.add(name)
-    # A second header for a canonical column ("Berat", "Berat") gets a suffix: "Berat (2)".
+    # A second header for a canonical column ("Berat", "Berat") gets a suffix: "Berat (2)";
+    # personal columns (a second NIK, "Nama Lengkap", "No HP") are not kept at all.
     used.update(texts[pos] for pos in canonical)
-    for pos, text in enumerate(texts):
-        if pos not in canonical:
-            extra[pos] = _unique_key(text or f"column_{pos + 1}", used)
+    for pos, (text, name) in enumerate(zip(texts, names)):
+        if pos in canonical or name in spec.personal or PERSONAL_HEADER.search(text):
+            continue
+        extra[pos] = _unique_key(text or f"column_{pos + 1}", used)
     return Layout(width=len(cells), canonical=canonical, extra=extra, header_cells=texts)
 
 

@@ -39,6 +39,13 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def table_ref(table: str) -> str:
+    """SQL reference of a rows table: `name` is a temp table of the connection; `db.name` a table
+    in the attached database `db` (the ingest's in-memory scratch, which every cursor sees)."""
+    db, _, name = table.rpartition(".")
+    return f"{db or 'temp'}.main.{quote_ident(name)}"
+
+
 def raw_column(pos: int) -> str:
     return f"c{pos}"
 
@@ -90,7 +97,7 @@ def create_rows_table(
     trim: bool = True,
     many_rows: bool = False,
 ) -> int:
-    """CREATE OR REPLACE TEMP TABLE `table` from `source_sql` (a FROM-able relation with text
+    """CREATE OR REPLACE TABLE `table` (see table_ref) from `source_sql` (a FROM-able relation with text
     columns c0..c{width-1}); return the number of rows. `trim=False` when the caller knows no
     cell needs stripping (the cells are then taken as they are, which is cheaper).
 
@@ -112,7 +119,7 @@ def create_rows_table(
     select += [f"{cell(pos)} AS {quote_ident(name)}" for name, pos in canonical_order(layout, spec)]
     select.append(f"{_extra_expr(layout, cell)} AS extra")
     return con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS "
+        f"CREATE OR REPLACE {'' if '.' in table else 'TEMP '}TABLE {table_ref(table)} AS "
         f"SELECT {', '.join(select)} FROM {source_sql}"
     ).fetchall()[0][0]
 
@@ -150,7 +157,7 @@ def delete_non_data_rows(
     condition = f"{blank} OR ({keys_empty} AND ({' OR '.join(starts)}))"
     if also:
         condition = f"{also} OR {condition}"
-    sql = f"DELETE FROM {quote_ident(table)} WHERE {condition}"
+    sql = f"DELETE FROM {table_ref(table)} WHERE {condition}"
     if returning:
         dropped = con.execute(f"{sql} RETURNING {returning}").fetchall()
         return rows - len(dropped), dropped

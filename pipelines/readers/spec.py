@@ -15,6 +15,14 @@ CELL_WHITESPACE = " \t\n\r\x0b\x0c\u00a0\u2007\u202f\ufeff"
 
 _ASCII_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
+# An unknown column whose header holds one of these words is personal data (a second NIK, "Nama
+# Lengkap", "No HP", "Alamat Rumah", a kader's name): it is dropped, never kept in `extra`.
+PERSONAL_HEADER = re.compile(
+    r"(?<![a-z])(nik|nama|name|alamat|address|no\.?\s*kk|nomor\s*kk|telp|telepon|tlp|hp|handphone|"
+    r"ponsel|wa|whatsapp|e-?mail|ttl)(?![a-z])",
+    re.IGNORECASE,
+)
+
 
 @functools.lru_cache(maxsize=8192)  # the same header texts recur in every file of a source
 def normalise_header(text: str) -> str:
@@ -44,6 +52,9 @@ class TableSpec:
     required: tuple[tuple[str, ...], ...]
     # Used to tell data rows from footer/total rows (e.g. jk, tgl_lahir, tanggal_pengukuran).
     key_columns: tuple[str, ...]
+    # Canonical columns holding personal data: read (to build a key) but never kept; a second
+    # column with such a header is dropped too, never kept in `extra`.
+    personal: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -63,7 +74,8 @@ class TableSpec:
                         f"{self.source}: alias {alias!r} matches both {owner[key]} and {col.name}"
                     )
         known = set(names)
-        for name in [n for group in self.required for n in group] + list(self.key_columns):
+        for name in ([n for group in self.required for n in group] + list(self.key_columns)
+                     + sorted(self.personal)):
             if name not in known:
                 raise ValueError(f"{self.source}: {name!r} is not a column of the spec")
 

@@ -13,7 +13,7 @@ from pipelines.readers.csv_source import load_csv
 from pipelines.readers.detect import HEAD_BYTES, detect_format
 from pipelines.readers.grid import load_grids
 from pipelines.readers.html_source import html_grids
-from pipelines.readers.load import quote_ident
+from pipelines.readers.load import table_ref
 from pipelines.readers.spec import FatalFileError, ReadResult, TableSpec
 from pipelines.readers.titles import extraction_date
 from pipelines.readers.workbook import xls_grids, xlsx_grids
@@ -22,13 +22,13 @@ from pipelines.readers.workbook import xls_grids, xlsx_grids
 def read_table(
     con: duckdb.DuckDBPyConnection, path: str | Path, spec: TableSpec, table: str = "src_rows"
 ) -> ReadResult:
-    """Read `path` into the temp table `table`: `row_number` (physical row in the file or
+    """Read `path` into the table `table` (a temp table, or `db.name`: see table_ref): `row_number` (physical row in the file or
     sheet), one VARCHAR column per canonical column present, `extra` (JSON text of unknown
     columns). Raises FatalFileError when the file is no table with the spec's header."""
     path = Path(path)
     label = str(path)
     # A failed read must not leave the previous file's rows behind under the same name.
-    con.execute(f"DROP TABLE IF EXISTS temp.main.{quote_ident(table)}")
+    con.execute(f"DROP TABLE IF EXISTS {table_ref(table)}")
     try:
         with open(path, "rb") as fh:
             # A small file is read whole, once; a large one is streamed later.
@@ -54,9 +54,10 @@ def read_table(
             grids = html_grids(data, label)
         try:
             out = load_grids(con, grids, spec, table, label)
-        except (IndexError, KeyError, ValueError) as exc:
+        except (IndexError, KeyError, ValueError, duckdb.Error) as exc:
             # A damaged workbook (a shared-string index out of range, a cell reference that
-            # does not parse) is the file's problem: fatal for this file, not for the command.
+            # does not parse, cells DuckDB cannot take) is the file's problem: fatal for this
+            # file, not for the command (as a CSV that DuckDB cannot parse).
             raise FatalFileError(
                 label, f"not a readable table ({fmt}: {type(exc).__name__}: {exc})") from exc
         finally:

@@ -29,13 +29,19 @@ _DATE = re.compile(
     r"(?<!\d)(?:"
     r"(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})"
     r"|(?P<dmy_d>\d{1,2})(?P<sep>[/-])(?P<dmy_m>\d{1,2})(?P=sep)(?P<dmy_y>\d{4})"
-    rf"|(?P<txt_d>\d{{1,2}})\s+(?P<txt_m>{_MONTH_ALTERNATION})\.?\s+(?P<txt_y>\d{{4}})"
+    rf"|(?P<txt_d>\d{{1,2}})(?:\s+|\s*[-/]\s*)(?P<txt_m>{_MONTH_ALTERNATION})\.?(?:\s+|\s*[-/]\s*)"
+    r"(?P<txt_y>\d{4})"
     r")(?!\d)",
     re.IGNORECASE,
 )
 
-# Title lines that announce the data date; any other line is only a fallback.
-_DATE_KEYWORDS = ("tanggal", "tgl", "data per", "per tanggal", "diunduh", "download", "extract")
+# Title lines that announce when the data was taken out of the system rank first, then any line
+# naming a date; a line holding a period (two dates, "s/d", "Periode", a filter) never gives the
+# extraction date: its dates bound the measurements, they do not say when the file was made.
+_EXTRACTION_WORDS = ("unduh", "download", "ekstrak", "extract", "cetak", "print", "tarik",
+                     "data per", "per tanggal", "data tanggal")
+_DATE_WORDS = ("tanggal", "tgl")
+_PERIOD_WORDS = ("s/d", "s.d.", "sampai", "hingga", "periode", "filter", "rentang")
 
 
 def _dates_in(line: str) -> list[datetime.date]:
@@ -55,15 +61,19 @@ def _dates_in(line: str) -> list[datetime.date]:
 
 
 def extraction_date(title_lines: list[str]) -> datetime.date | None:
-    """First date on a line that names a date ("Tanggal", "Data per", ...), else the first date
-    anywhere in the title lines, else None."""
-    fallback = None
+    """The date on the first title line that says the data was extracted, downloaded or printed
+    ("Tanggal Unduh", "Data per", "Dicetak"), else on the first line naming a date ("Tanggal",
+    "Tgl"), else the first date of any other line; lines holding a period are skipped. None when
+    no line qualifies (the caller then compares with today)."""
+    best: tuple[int, datetime.date] | None = None
     for line in title_lines:
         dates = _dates_in(line)
-        if not dates:
-            continue
         lowered = line.lower()
-        if any(k in lowered for k in _DATE_KEYWORDS):
+        if not dates or len(dates) > 1 or any(w in lowered for w in _PERIOD_WORDS):
+            continue
+        if any(w in lowered for w in _EXTRACTION_WORDS):
             return dates[0]
-        fallback = fallback or dates[0]
-    return fallback
+        rank = 1 if any(w in lowered for w in _DATE_WORDS) else 2
+        if best is None or rank < best[0]:
+            best = (rank, dates[0])
+    return best[1] if best else None

@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.ingest.load import ingest_files
 from pipelines.ingest.posyandu import SOURCE
-from tests.ingest.conftest import TODAY, row, write_csv, write_html_xls, write_xlsx
+from tests.ingest.conftest import HEADER, TODAY, row, write_csv, write_html_xls, write_xlsx
 
 
 def load(warehouse, *paths):
@@ -72,6 +72,23 @@ def test_wilayah_variants_resolve_to_codes(tmp_path, warehouse):
                              "FROM stg_pengukuran ORDER BY row_number")
     assert codes[:6] == [("35.09", "35.09.02", "35.09.02.2005", "Melati 3")] * 6
     assert codes[6][:3] == ("35.73", "35.73.02", "35.73.02.1007")
+
+
+def test_no_break_spaces_in_names_are_plain_spaces(tmp_path, warehouse):
+    """HTML exports write &nbsp; and some CSVs carry U+00A0: after a prefix, between words or
+    around a name it is a space like any other (prefix still recognised, one posyandu key)."""
+    nb = "\u00a0"
+    rows = [row(1, Kab_Kota=f"Kab{nb}Jember", Kec=f"Kecamatan{nb}Kencong",
+                Desa_Kel=f"Desa{nb}Wonorejo", Posyandu=f"POSYANDU{nb}MELATI{nb}3"),
+            row(2, Kab_Kota=f"Kabupaten{nb} Jember{nb}", Kec=f"KEC.{nb}KENCONG",
+                Desa_Kel=f"{nb}Wonorejo", Posyandu="Posyandu Melati 3"),
+            row(3, Kab_Kota=f"KOTA{nb}MALANG", Kec="Klojen", Desa_Kel=f"KEL.{nb}Kauman")]
+    [result] = load(warehouse, write_csv(tmp_path / "nbsp.csv", rows))
+    assert (result.rows_staged, result.rejected_by_reason) == (3, {})
+    got = query(warehouse, "SELECT kode_desa, posyandu_key, posyandu_nama FROM stg_pengukuran "
+                           "ORDER BY row_number")
+    assert got[:2] == [("35.09.02.2005", "35.09.02.2005|MELATI 3", "Melati 3")] * 2
+    assert got[2][0] == "35.73.02.1007"
 
 
 def test_formats_give_the_same_staging(tmp_path):
@@ -161,9 +178,15 @@ def test_header_only_is_zero_rows_not_fatal(tmp_path, warehouse):
 
 
 def test_blank_and_total_rows_do_not_count(tmp_path, warehouse):
-    rows = [row(1), [""] * 19, row(2), ["TOTAL"] + [""] * 18]
+    jumlah = [""] * 19
+    jumlah[0], jumlah[HEADER.index("JK")], jumlah[HEADER.index("Berat")] = "Jumlah", "L=2 P=0", "20,4"
+    rows = [row(1), [""] * 19, row(2), ["TOTAL"] + [""] * 18, jumlah,
+            ["Dicetak oleh: admin puskesmas"] + [""] * 18]
     [result] = load(warehouse, write_csv(tmp_path / "a.csv", rows))
     assert (result.rows_read, result.rows_staged) == (2, 2)
+    # a row with a date is data, whatever its first cell says
+    [result] = load(warehouse, write_csv(tmp_path / "b.csv", [row(3, No="Total")]))
+    assert (result.rows_read, result.rows_staged) == (1, 1)
 
 
 def test_zscores_and_position_rule_in_staging(tmp_path, warehouse):
@@ -233,3 +256,84 @@ def test_missing_file_is_fatal_and_the_others_load(tmp_path, warehouse):
     missing, good_result = load(warehouse, tmp_path / "nope.csv", good)
     assert (missing.fatal, missing.error) == (True, "no such file")
     assert (good_result.fatal, good_result.rows_staged) == (False, 1)
+
+
+def test_large_files_read_in_place_load_the_same_warehouse(tmp_path, monkeypatch):
+    """A file over OWN_TABLE_BYTES joins its batch through the src_norm view instead of being
+    copied: all files in place, none, or a mix (with an XLSX, extra columns, a fatal file and a
+    duplicate across files) load the same rows, rejects, raw rows and counts."""
+    import pipelines.ingest.load as load_module
+
+    big = write_csv(tmp_path / "big.csv", [row(i) for i in range(1, 40)] + [row(40, JK="X")])
+    small = write_csv(tmp_path / "small.csv", [row(39), row(41, Kec="Antah Berantah")],
+                      title=("Data Tanggal : 2025-12-06",))
+    book = write_xlsx(tmp_path / "book.xlsx", [row(42), row(43, Berat="abc")])
+    broken = tmp_path / "broken.csv"
+    broken.write_text("just some words\nand no header at all\n")
+    paths = [big, broken, small, book]
+
+    def contents(warehouse):
+        return [query(warehouse, sql) for sql in (
+            "SELECT * EXCLUDE (loaded_at) FROM stg_pengukuran ORDER BY ALL",
+            "SELECT * FROM rejects ORDER BY ALL",
+            "SELECT * EXCLUDE (loaded_at) FROM raw_pengukuran ORDER BY ALL",
+            "SELECT * EXCLUDE (loaded_at) FROM load_files ORDER BY ALL",
+        )]
+
+    loaded = {}
+    for name, threshold in (("copied", 2**62), ("in_place", 0),
+                            ("mixed", big.stat().st_size)):
+        monkeypatch.setattr(load_module, "OWN_TABLE_BYTES", threshold)
+        results = load(tmp_path / f"{name}.duckdb", *paths)
+        loaded[name] = ([(r.fatal, r.rows_read, r.rows_staged, r.rejected_by_reason)
+                         for r in results], contents(tmp_path / f"{name}.duckdb"))
+    assert loaded["copied"][0] == [(False, 40, 39, {"sex": 1}), (True, 0, 0, {}),
+                                   (False, 2, 0, {"duplicate": 1, "kecamatan": 1}),
+                                   (False, 2, 1, {"bad_number": 1})]
+    assert loaded["in_place"] == loaded["copied"]
+    assert loaded["mixed"] == loaded["copied"]
+    assert all(loaded["copied"][1])  # every table has rows: the comparison is not empty
+
+
+def test_negative_weight_or_height_is_no_value(tmp_path, warehouse):
+    """A value below 0 is no measurement (the WHO rules treat <= 0 as missing): alone it is a
+    no_measurement reject; next to a valid height the row is staged without a weight."""
+    rows = [row(1, Berat="-5", Tinggi=""), row(2, Berat="-5", Tinggi="80,1"),
+            row(3, Berat="10,2", Tinggi="-80")]
+    [result] = load(warehouse, write_csv(tmp_path / "neg.csv", rows))
+    assert (result.rows_staged, result.rejected_by_reason) == (2, {"no_measurement": 1})
+    assert query(warehouse, "SELECT row_number, weight_kg, lenhei_cm FROM stg_pengukuran "
+                            "ORDER BY row_number") == [(5, None, 80.1), (6, 10.2, None)]
+    assert query(warehouse, "SELECT berat FROM raw_pengukuran WHERE row_number = 4") == [("-5",)]
+
+
+def test_unknown_personal_columns_never_reach_raw(tmp_path, warehouse):
+    """Extra columns are kept in raw's `extra`, except personal ones: a second NIK or Nama
+    column, "NIK Balita", "Nama Lengkap", "No HP", "No. KK", "Alamat Rumah"."""
+    header = HEADER + ["NIK", "Nama", "NIK Balita", "Nama Lengkap", "No HP", "No. KK",
+                       "Alamat Rumah", "KK Miskin"]
+    secrets = ["3509019999990001", "SITI AMINAH", "3509018888880002", "BUDI SANTOSO",
+               "081234567890", "3509017777770003", "JL. MELATI 9"]
+    rows = [row(1) + secrets + ["ya"]]
+    [result] = load(warehouse, write_csv(tmp_path / "pii.csv", rows, header=header))
+    assert result.rows_staged == 1
+    [(extra,)] = query(warehouse, "SELECT extra FROM raw_pengukuran")
+    assert json.loads(extra) == {"Catatan Kader": None, "KK Miskin": "ya"}
+    everything = " ".join(str(v) for t in ("raw_pengukuran", "stg_pengukuran", "rejects",
+                                           "load_files")
+                          for r in query(warehouse, f"SELECT * FROM {t}") for v in r)
+    assert not any(s in everything for s in secrets)
+
+
+def test_placeholder_nik_is_no_identity(tmp_path, warehouse):
+    """Newborns without a NIK get a placeholder (0000000000000000): two different babies with it
+    on the same day are two children, keyed by name; a real NIK stays the key."""
+    rows = [row(1, NIK="0000000000000000", Nama="BAYI SATU"),
+            row(2, NIK="0000000000000000", Nama="BAYI DUA"),
+            row(3, NIK="1111111111111111", Nama="BAYI TIGA"),
+            row(4, NIK="0935011234560001", Nama="BAYI EMPAT"),
+            row(5, NIK="'3509014501240001", Nama="BAYI LIMA")]
+    [result] = load(warehouse, write_csv(tmp_path / "bayi.csv", rows))
+    assert (result.rows_staged, result.rejected_by_reason) == (5, {})
+    assert query(warehouse, "SELECT child_key_source, count(*) FROM stg_pengukuran GROUP BY ALL "
+                            "ORDER BY ALL") == [("name", 4), ("nik", 1)]

@@ -25,8 +25,19 @@ D = datetime.date
         (["tgl data 7 oktober 2024"], D(2024, 10, 7)),
         # A line that names the date wins over an earlier line that only holds one.
         (["Periode 2025-11-01 s/d 2025-11-30", "Data Tanggal : 2025-12-05"], D(2025, 12, 5)),
+        # A line saying when the file was made (printed, downloaded) wins over any other.
+        (["Laporan 30/11/2025", "Dicetak 2025-12-06"], D(2025, 12, 6)),
+        (["Tanggal Pengukuran 3 Mei 2025", "Tanggal Unduh: 05/01/2026"], D(2026, 1, 5)),
         # Without such a line, the first date anywhere.
-        (["Laporan 30/11/2025", "Dicetak 2025-12-06"], D(2025, 11, 30)),
+        (["Laporan 30/11/2025", "Kepala Puskesmas 2025-12-06"], D(2025, 11, 30)),
+        # A period bounds the measurements; it is not when the file was extracted.
+        (["Filter Tanggal Pengukuran: 01/12/2025 s/d 31/12/2025", "Tanggal Unduh: 05/01/2026"],
+         D(2026, 1, 5)),
+        (["Periode Pengukuran: 01/12/2025 s/d 31/12/2025"], None),
+        (["Periode: 01/12/2025 - 31/12/2025"], None),
+        # Month abbreviations between dashes or slashes.
+        (["Tanggal Cetak: 05-Jan-2026"], D(2026, 1, 5)),
+        (["Tgl Cetak 5/Des/2025"], D(2025, 12, 5)),
         # Not dates: an impossible day, a month only, digits glued to other digits.
         (["Data Tanggal : 2025-13-45", "Tanggal : 31/02/2025"], None),
         (["Bulan 2025-11", "Kode 35.09.01.2001"], None),

@@ -52,26 +52,37 @@ CREATE OR REPLACE TEMP MACRO clean_nik(s) AS (
          WHEN regexp_matches(regexp_replace(coalesce(s, ''), '^''|\s', '', 'g'), '^\d{16}$')
          THEN regexp_replace(s, '^''|\s', '', 'g') END
 );
+-- A placeholder for a newborn without a NIK yet is no identity: 16 equal digits, or a first pair
+-- that is no province code (Indonesian codes run 11 to 96), as in 0000000000000000. Takes the
+-- output of clean_nik.
+CREATE OR REPLACE TEMP MACRO nik_placeholder(n) AS (
+    n[1:2] NOT BETWEEN '11' AND '96' OR n = repeat(n[1], 16)
+);
 
 -- Wilayah name keys: upper case, the level's prefixes removed, only letters and digits kept, so
 -- "KAB. JEMBER", "Kab Jember" and "kabupaten  jember" meet on JEMBER.
 CREATE OR REPLACE TEMP MACRO wil_key(s) AS (regexp_replace(upper(coalesce(s, '')), '[^A-Z0-9]', '', 'g'));
+-- Upper case with every run of spaces (tab, no-break and the other Unicode spaces exports and
+-- HTML &nbsp; bring) as one plain space, trimmed: "Kab Jember" keeps its prefix visible.
+CREATE OR REPLACE TEMP MACRO plain_upper(s) AS (
+    trim(regexp_replace(upper(s), '[\s\x{00A0}\x{2007}\x{202F}\x{FEFF}\x{3000}]+', ' ', 'g'))
+);
 CREATE OR REPLACE TEMP MACRO kabkota_jenis(s) AS (
-    CASE WHEN regexp_matches(upper(trim(s)), '^(KABUPATEN|KAB)([ .]|$)') THEN 'Kabupaten'
-         WHEN regexp_matches(upper(trim(s)), '^(KOTAMADYA|KOTA)([ .]|$)') THEN 'Kota' END
+    CASE WHEN regexp_matches(plain_upper(s), '^(KABUPATEN|KAB)([ .]|$)') THEN 'Kabupaten'
+         WHEN regexp_matches(plain_upper(s), '^(KOTAMADYA|KOTA)([ .]|$)') THEN 'Kota' END
 );
 CREATE OR REPLACE TEMP MACRO kabkota_key(s) AS (
-    wil_key(regexp_replace(upper(trim(s)), '^(KABUPATEN|KAB|KOTAMADYA|KOTA)([ .]+|$)', ''))
+    wil_key(regexp_replace(plain_upper(s), '^(KABUPATEN|KAB|KOTAMADYA|KOTA)([ .]+|$)', ''))
 );
 CREATE OR REPLACE TEMP MACRO kecamatan_key(s) AS (
-    wil_key(regexp_replace(upper(trim(s)), '^(KECAMATAN|KEC)([ .]+|$)', ''))
+    wil_key(regexp_replace(plain_upper(s), '^(KECAMATAN|KEC)([ .]+|$)', ''))
 );
 CREATE OR REPLACE TEMP MACRO desa_key(s) AS (
-    wil_key(regexp_replace(upper(trim(s)), '^(DESA|DS|KELURAHAN|KEL)([ .]+|$)', ''))
+    wil_key(regexp_replace(plain_upper(s), '^(DESA|DS|KELURAHAN|KEL)([ .]+|$)', ''))
 );
 -- Posyandu: not in any code list; keyed by desa code + the name without its "POSYANDU" prefix.
 CREATE OR REPLACE TEMP MACRO posyandu_name(s) AS (
-    nullif(trim(regexp_replace(regexp_replace(trim(coalesce(s, '')), '^(?i)(POSYANDU|PSY)[ .]+', ''), '\s+', ' ', 'g')), '')
+    nullif(trim(regexp_replace(regexp_replace(coalesce(s, ''), '[\s\x{00A0}\x{2007}\x{202F}\x{FEFF}\x{3000}]+', ' ', 'g'), '^ ?(?i)(POSYANDU|PSY)[ .]+', '')), '')
 );
 -- "MELATI 3" -> "Melati 3" (DuckDB has no initcap).
 CREATE OR REPLACE TEMP MACRO title_case(s) AS (

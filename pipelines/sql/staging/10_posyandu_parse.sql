@@ -6,9 +6,10 @@
 -- Dates, numbers and JK repeat a lot (a million rows hold a few thousand distinct dates and
 -- weights): each distinct text is parsed once and joined back, the same macros either way.
 -- pos_text_num: every distinct text of the number columns, parsed (12_posyandu_to_stage.sql
--- reads it too); zero is the usual "not measured" placeholder, so it counts as no value.
+-- reads it too); zero is the usual "not measured" placeholder, so it counts as no value, and so
+-- does a negative weight or height (the WHO rules treat a value <= 0 as missing; raw keeps it).
 CREATE OR REPLACE TEMP TABLE pos_text_num AS
-SELECT s, parse_num(s) AS n, is_blank(s) OR coalesce(parse_num(s) = 0, false) AS missing
+SELECT s, parse_num(s) AS n, is_blank(s) OR coalesce(parse_num(s) <= 0, false) AS missing
 FROM (
     SELECT berat AS s FROM src_norm
     UNION SELECT tinggi FROM src_norm
@@ -30,7 +31,13 @@ sexes AS (
 ),
 resolved AS (
     SELECT
-        s.*,
+        -- the cells the later steps read (messages, staging columns); the others, the personal
+        -- ones first, stay behind: writing a million unique NIK, names and row numbers into
+        -- this table cost more than the parsing
+        s.file_seq, s.row_key, s.row_number, s.file_sha256, s.file_name, s.extraction_date,
+        s.loaded_at, s.jk, s.tgl_lahir, s.tanggal_pengukuran, s.kab_kota, s.kec, s.desa_kel,
+        s.posyandu, s.puskesmas, s.berat, s.tinggi, s.cara_ukur, s.lila, s.kat_tbu, s.zs_tbu,
+        s.kat_bbu, s.zs_bbu, s.kat_bbtb, s.zs_bbtb, s.naik_berat_badan,
         x.sex,
         b.d AS birth_date,
         m.d AS measurement_date,
@@ -39,7 +46,8 @@ resolved AS (
         coalesce(bw.missing, true) AS berat_missing,   -- a NULL cell is blank
         coalesce(tw.missing, true) AS tinggi_missing,
         w.kab_n, w.kode_kabkota, w.kode_kecamatan, w.kode_desa,
-        clean_nik(s.nik) AS nik_clean
+        clean_nik(s.nik) AS nik_16,
+        s.nama
     FROM src_norm AS s
     JOIN wil_names AS w
         ON w.kab_kota IS NOT DISTINCT FROM s.kab_kota AND w.kec IS NOT DISTINCT FROM s.kec
@@ -54,6 +62,7 @@ checked AS (
     SELECT
         r.*,
         CAST(r.measurement_date - r.birth_date AS INTEGER) AS age_days,
+        CASE WHEN NOT nik_placeholder(r.nik_16) THEN r.nik_16 END AS nik_clean,
         CASE
             WHEN r.sex IS NULL THEN 'sex'
             WHEN r.birth_date IS NULL THEN 'birth_date'
@@ -71,7 +80,7 @@ checked AS (
     FROM resolved AS r
 )
 SELECT
-    c.* EXCLUDE (nik_clean),
+    c.* EXCLUDE (nik_16, nik_clean, nama),
     CASE WHEN c.reason IS NULL THEN
         CASE WHEN c.nik_clean IS NOT NULL
              THEN sha256(getvariable('hash_key') || '|nik|' || c.nik_clean)
