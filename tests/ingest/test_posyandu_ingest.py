@@ -25,6 +25,16 @@ def query(warehouse, sql, params=()):
         return con.execute(sql, params).fetchall()
 
 
+def contents(warehouse):
+    """Everything a load writes (load times aside), in a comparable order."""
+    return [query(warehouse, sql) for sql in (
+        "SELECT * EXCLUDE (loaded_at) FROM stg_pengukuran ORDER BY ALL",
+        "SELECT * FROM rejects ORDER BY ALL",
+        "SELECT * EXCLUDE (loaded_at) FROM raw_pengukuran ORDER BY ALL",
+        "SELECT * EXCLUDE (loaded_at) FROM load_files ORDER BY ALL",
+    )]
+
+
 # One row per reject reason, each failing only its own check (plus one valid row first).
 REASON_ROWS = {
     "sex": {"JK": "X"},
@@ -232,14 +242,6 @@ def test_batch_boundaries_do_not_change_the_warehouse(tmp_path, monkeypatch):
     rows_b = [row(3), row(4), row(4), row(5, Kec="Antah Berantah")]
     paths = [write_csv(tmp_path / "a.csv", rows_a), write_csv(tmp_path / "b.csv", rows_b)]
 
-    def contents(warehouse):
-        return [query(warehouse, sql) for sql in (
-            "SELECT * EXCLUDE (loaded_at) FROM stg_pengukuran ORDER BY ALL",
-            "SELECT * FROM rejects ORDER BY ALL",
-            "SELECT * EXCLUDE (loaded_at) FROM raw_pengukuran ORDER BY ALL",
-            "SELECT * EXCLUDE (loaded_at) FROM load_files ORDER BY ALL",
-        )]
-
     together_wh, apart_wh = tmp_path / "together.duckdb", tmp_path / "apart.duckdb"
     results_together = load(together_wh, *paths)
     monkeypatch.setattr(load_module, "BATCH_FILES", 1)
@@ -271,14 +273,6 @@ def test_large_files_read_in_place_load_the_same_warehouse(tmp_path, monkeypatch
     broken = tmp_path / "broken.csv"
     broken.write_text("just some words\nand no header at all\n")
     paths = [big, broken, small, book]
-
-    def contents(warehouse):
-        return [query(warehouse, sql) for sql in (
-            "SELECT * EXCLUDE (loaded_at) FROM stg_pengukuran ORDER BY ALL",
-            "SELECT * FROM rejects ORDER BY ALL",
-            "SELECT * EXCLUDE (loaded_at) FROM raw_pengukuran ORDER BY ALL",
-            "SELECT * EXCLUDE (loaded_at) FROM load_files ORDER BY ALL",
-        )]
 
     loaded = {}
     for name, threshold in (("copied", 2**62), ("in_place", 0),
