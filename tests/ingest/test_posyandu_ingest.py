@@ -289,15 +289,16 @@ def test_large_files_read_in_place_load_the_same_warehouse(tmp_path, monkeypatch
     assert all(loaded["copied"][1])  # every table has rows: the comparison is not empty
 
 
-def test_negative_weight_or_height_is_no_value(tmp_path, warehouse):
-    """A value below 0 is no measurement (the WHO rules treat <= 0 as missing): alone it is a
-    no_measurement reject; next to a valid height the row is staged without a weight."""
+def test_negative_weight_or_height_is_staged_without_a_value(tmp_path, warehouse):
+    """A value below 0 is a number, so an implausible value: staged (not no_measurement nor
+    bad_number), with no weight or height in staging (WHO: <= 0 is missing), the text in raw."""
     rows = [row(1, Berat="-5", Tinggi=""), row(2, Berat="-5", Tinggi="80,1"),
             row(3, Berat="10,2", Tinggi="-80")]
     [result] = load(warehouse, write_csv(tmp_path / "neg.csv", rows))
-    assert (result.rows_staged, result.rejected_by_reason) == (2, {"no_measurement": 1})
-    assert query(warehouse, "SELECT row_number, weight_kg, lenhei_cm FROM stg_pengukuran "
-                            "ORDER BY row_number") == [(5, None, 80.1), (6, 10.2, None)]
+    assert (result.rows_staged, result.rejected_by_reason) == (3, {})
+    got = query(warehouse, "SELECT row_number, weight_kg, lenhei_cm, zwei IS NOT NULL "
+                           "FROM stg_pengukuran ORDER BY row_number")
+    assert got == [(4, None, None, False), (5, None, 80.1, False), (6, 10.2, None, True)]
     assert query(warehouse, "SELECT berat FROM raw_pengukuran WHERE row_number = 4") == [("-5",)]
 
 
@@ -325,9 +326,15 @@ def test_placeholder_nik_is_no_identity(tmp_path, warehouse):
     rows = [row(1, NIK="0000000000000000", Nama="BAYI SATU"),
             row(2, NIK="0000000000000000", Nama="BAYI DUA"),
             row(3, NIK="1111111111111111", Nama="BAYI TIGA"),
-            row(4, NIK="0935011234560001", Nama="BAYI EMPAT"),
+            row(4, NIK="3509010000000000", Nama="BAYI EMPAT"),
             row(5, NIK="'3509014501240001", Nama="BAYI LIMA")]
     [result] = load(warehouse, write_csv(tmp_path / "bayi.csv", rows))
     assert (result.rows_staged, result.rejected_by_reason) == (5, {})
     assert query(warehouse, "SELECT child_key_source, count(*) FROM stg_pengukuran GROUP BY ALL "
                             "ORDER BY ALL") == [("name", 4), ("nik", 1)]
+    # any other 16 digits are a NIK, whatever they start with: same NIK, another spelling of the
+    # name, same day = the same child measured twice
+    rows = [row(6, NIK="0012345678901234", Nama="ANAK ENAM"),
+            row(7, NIK="0012345678901234", Nama="ANAK  ENAM.")]
+    [result] = load(warehouse, write_csv(tmp_path / "nik0.csv", rows))
+    assert (result.rows_staged, result.rejected_by_reason) == (1, {"duplicate": 1})

@@ -52,11 +52,11 @@ CREATE OR REPLACE TEMP MACRO clean_nik(s) AS (
          WHEN regexp_matches(regexp_replace(coalesce(s, ''), '^''|\s', '', 'g'), '^\d{16}$')
          THEN regexp_replace(s, '^''|\s', '', 'g') END
 );
--- A placeholder for a newborn without a NIK yet is no identity: 16 equal digits, or a first pair
--- that is no province code (Indonesian codes run 11 to 96), as in 0000000000000000. Takes the
--- output of clean_nik.
+-- A placeholder for a newborn without a NIK yet is no identity: 16 equal digits
+-- (0000000000000000), or a region code followed by ten zeros (no real NIK has the birth date
+-- 000000 and the serial 0000). Takes the output of clean_nik.
 CREATE OR REPLACE TEMP MACRO nik_placeholder(n) AS (
-    n[1:2] NOT BETWEEN '11' AND '96' OR n = repeat(n[1], 16)
+    n = repeat(n[1], 16) OR n[7:16] = '0000000000'
 );
 
 -- Wilayah name keys: upper case, the level's prefixes removed, only letters and digits kept, so

@@ -6,10 +6,10 @@
 -- Dates, numbers and JK repeat a lot (a million rows hold a few thousand distinct dates and
 -- weights): each distinct text is parsed once and joined back, the same macros either way.
 -- pos_text_num: every distinct text of the number columns, parsed (12_posyandu_to_stage.sql
--- reads it too); zero is the usual "not measured" placeholder, so it counts as no value, and so
--- does a negative weight or height (the WHO rules treat a value <= 0 as missing; raw keeps it).
+-- reads it too); zero is the usual "not measured" placeholder, so it counts as no value. A
+-- negative weight or height is a number: an implausible value, staged (D16).
 CREATE OR REPLACE TEMP TABLE pos_text_num AS
-SELECT s, parse_num(s) AS n, is_blank(s) OR coalesce(parse_num(s) <= 0, false) AS missing
+SELECT s, parse_num(s) AS n, is_blank(s) OR coalesce(parse_num(s) = 0, false) AS missing
 FROM (
     SELECT berat AS s FROM src_norm
     UNION SELECT tinggi FROM src_norm

@@ -32,7 +32,7 @@ SELECT
         WHEN 'kabkota' THEN kabkota_message(p.kab_kota, p.kab_n)
         WHEN 'kecamatan' THEN kecamatan_message(p.kec, p.kode_kabkota)
         WHEN 'desa' THEN desa_message(p.desa_kel, p.kode_kecamatan)
-        WHEN 'no_measurement' THEN 'neither Berat nor Tinggi has a value (empty, 0 or below 0)'
+        WHEN 'no_measurement' THEN 'neither Berat nor Tinggi has a value'
         WHEN 'bad_number' THEN CASE WHEN NOT p.berat_missing AND p.berat_num IS NULL
              THEN 'Berat ''' || p.berat || ''' is not a number'
              ELSE 'Tinggi ''' || p.tinggi || ''' is not a number' END
