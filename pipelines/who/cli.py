@@ -27,11 +27,19 @@ def _number(col: str) -> str:
     return f"TRY_CAST(replace(trim({_ident(col)}), ',', '.') AS DOUBLE)"
 
 
+def _measure(col: str) -> str:
+    """l/h as given (the z-score SQL reads them in any case and spacing); e-PPGBM's Cara Ukur
+    words as the WHO rules map them: Terlentang/Telentang -> l, Berdiri -> h."""
+    word = f"regexp_replace(upper(coalesce({col}, '')), '[^A-Z]', '', 'g')"
+    return (f"CASE {word} WHEN 'TERLENTANG' THEN 'l' WHEN 'TELENTANG' THEN 'l' "
+            f"WHEN 'BERDIRI' THEN 'h' ELSE CAST({col} AS VARCHAR) END")
+
+
 def run_zscore(in_path: str, out_path: str) -> int:
     """Read `in_path`, write it to `out_path` with zlen..fbmi appended; return rows written.
 
-    Input columns: sex (1/m male, 2/f female), age_days, weight_kg, lenhei_cm, measure
-    (l/h, empty = unknown; the column may be absent); other columns are copied unchanged
+    Input columns: sex (1/m male, 2/f female; 1.0 and 2.0 too), age_days, weight_kg, lenhei_cm,
+    measure (l/h or Terlentang/Berdiri, empty = unknown; the column may be absent); other columns are copied unchanged
     (columns named like the added ones are replaced). Empty output cells = not computable.
     """
     con = duckdb.connect()
@@ -49,15 +57,15 @@ def run_zscore(in_path: str, out_path: str) -> int:
             raise ValueError(f"{in_path}: missing column(s) {', '.join(missing)}")
 
         measure = (
-            f"CAST({_ident(by_lower['measure'])} AS VARCHAR)"
-            if "measure" in by_lower
+            _measure(_ident(by_lower["measure"])) if "measure" in by_lower
             else "CAST(NULL AS VARCHAR)"
         )
         sex = f"lower(trim({_ident(by_lower['sex'])}))"
         typed = f"""(
             SELECT
                 rowid AS {_ROW},
-                CASE WHEN {sex} IN ('1', 'm') THEN 1 WHEN {sex} IN ('2', 'f') THEN 2 END
+                CASE WHEN {sex} IN ('1', 'm') OR TRY_CAST({sex} AS DOUBLE) = 1 THEN 1
+                     WHEN {sex} IN ('2', 'f') OR TRY_CAST({sex} AS DOUBLE) = 2 THEN 2 END
                     AS sex,
                 {_number(by_lower["age_days"])} AS age_days,
                 {_number(by_lower["weight_kg"])} AS weight_kg,

@@ -98,3 +98,25 @@ def test_missing_required_column_is_an_error(tmp_path):
     src.write_text("sex,age_days,weight_kg\n1,500,9.2\n")
     with pytest.raises(ValueError, match="lenhei_cm"):
         run_zscore(str(src), str(tmp_path / "out.csv"))
+
+
+def test_cara_ukur_words_and_numeric_sex(tmp_path):
+    """e-PPGBM's Cara Ukur words are the positions the WHO rules map them to, and a sex written
+    as a number (1.0) is that number: the same z-scores as the plain l/h and 1/2 rows."""
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,sex,age_days,weight_kg,lenhei_cm,measure\n"
+        "a,1,500,9.2,76.4,l\n"
+        "b,1.0,500,9.2,76.4,Terlentang\n"
+        "c,2,1000,11.8,88.3,h\n"
+        "d,2.0,1000,11.8,88.3,BERDIRI\n"
+        "e,1.5,1000,11.8,88.3,h\n",  # not a sex: nothing
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    run_zscore(str(src), str(out))
+    _, rows = _read(out)
+    z = {r[0]: r[6:] for r in rows}
+    assert z["a"] == z["b"] and z["a"][0] != ""
+    assert z["c"] == z["d"] and z["c"][0] != ""
+    assert z["e"] == [""] * 8
