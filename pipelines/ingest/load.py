@@ -90,10 +90,10 @@ class _File:
 class FileReaders:
     """Reads files on a few threads, each with its own DuckDB connection to the build (DuckDB
     runs a read without holding the GIL, so two small files parse at once on two cores). The
-    rows land in scratch.src_norm, an in-memory database every connection of the build sees;
-    each reader's temp table stays its own. Reads run outside any transaction: DuckDB numbers a
-    temp table's rowids from 2^55 inside one, and the reader's row numbering relies on rowids
-    from 0."""
+    rows land in scratch.src_norm (a large file: its own table scratch.src_file_<seq>), in an
+    in-memory database every connection of the build sees; each reader's temp table stays its
+    own. Reads run outside any transaction: DuckDB numbers a table's rowids from 2^55 inside
+    one, and the reader's row numbering relies on rowids from 0."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, threads: int | None = None):
         self.con = con
@@ -150,7 +150,8 @@ _BATCH_FILES = {
 
 class Batch:
     """Files of one source waiting to be staged together: their rows in src_norm (a view of
-    scratch.src_norm), their metadata in the temp table batch_files (written at flush)."""
+    scratch.src_norm and of each large file's own table), their metadata in the temp table
+    batch_files (written at flush)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, loaded: set[str],
                  readers: FileReaders):
