@@ -1,5 +1,6 @@
--- grain: pos_parsed (temp) one row per data row of the posyandu exports being loaded: typed cells,
--- wilayah codes, the child key, and the first reject reason that applies (NULL = to be staged).
+-- grain: pos_parsed (temp) one row per data row of the posyandu exports being loaded: the text
+-- cells later steps read, typed cells, wilayah codes, the child key, and the first reject reason
+-- that applies (NULL = to be staged).
 -- Input: the temp table src_norm (a batch of files: every canonical column, NULL where a file
 -- lacks it, and each row's file_seq, row_key, file and extraction_date) and wil_names
 -- (02_resolve_wilayah.sql over the same rows). Variables: today, hash_key.
