@@ -37,7 +37,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         else:
             print(result.to_line(), file=sys.stderr if result.fatal else sys.stdout, flush=True)
 
-    results = ingest_files(jobs, warehouse=_warehouse(args), on_result=report)
+    import duckdb
+
+    from pipelines.warehouse import WarehouseLocked
+
+    warehouse = _warehouse(args)
+    try:
+        results = ingest_files(jobs, warehouse=warehouse, on_result=report)
+    except WarehouseLocked as exc:
+        print(f"tumbuh ingest: {exc}; nothing was loaded, try again when it is done",
+              file=sys.stderr)
+        return 3
+    except (duckdb.OutOfMemoryException, duckdb.IOException) as exc:
+        # The build is discarded: whatever was reported above was not published.
+        hint = ("raise [warehouse] memory_limit in the config (README: sizing a full-province "
+                "load)" if isinstance(exc, duckdb.OutOfMemoryException)
+                else "free disk space beside the warehouse (the build and DuckDB's spill files "
+                     "live there), or raise [warehouse] memory_limit so less is spilled")
+        print(f"tumbuh ingest: the warehouse build failed: {exc}\n"
+              f"Nothing was published: {warehouse} is as it was before this command, and the "
+              f"files reported above are not loaded. To fix: {hint}.", file=sys.stderr)
+        return 3
     return 1 if any(r.fatal for r in results) else 0
 
 

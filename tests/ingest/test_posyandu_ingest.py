@@ -338,3 +338,41 @@ def test_placeholder_nik_is_no_identity(tmp_path, warehouse):
             row(7, NIK="0012345678901234", Nama="ANAK  ENAM.")]
     [result] = load(warehouse, write_csv(tmp_path / "nik0.csv", rows))
     assert (result.rows_staged, result.rejected_by_reason) == (1, {"duplicate": 1})
+
+
+def _cli_ingest(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "posyandu", *map(str, args)],
+                          check=False, capture_output=True, text=True, env=env)
+
+
+def test_build_failure_is_a_clear_error_and_publishes_nothing(tmp_path, warehouse):
+    """A build that runs out of memory (or disk) ends with a message that says nothing was
+    published and what to do, exit code 3, and the published warehouse byte for byte as it was."""
+    import os
+
+    from pipelines.config import DEFAULT_CONFIG
+
+    first = write_csv(tmp_path / "first.csv", [row(1)])
+    assert _cli_ingest(first, "--warehouse", warehouse).returncode == 0
+    digest = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    config = tmp_path / "tiny.toml"
+    config.write_text(DEFAULT_CONFIG.read_text().replace('memory_limit = "1GB"',
+                                                         'memory_limit = "1MB"'))
+    more = write_csv(tmp_path / "more.csv", [row(i) for i in range(2, 200)])
+    proc = _cli_ingest(more, "--warehouse", warehouse,
+                       env={**os.environ, "TUMBUH_CONFIG": str(config)})
+    assert proc.returncode == 3, proc.stderr
+    assert "Nothing was published" in proc.stderr and "memory_limit" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == digest
+
+
+def test_locked_warehouse_is_a_clear_error(tmp_path, warehouse):
+    import fcntl
+
+    lock = warehouse.with_name(warehouse.name + ".lock")
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        proc = _cli_ingest(write_csv(tmp_path / "a.csv", [row(1)]), "--warehouse", warehouse)
+    assert proc.returncode == 3
+    assert "another tumbuh process is writing" in proc.stderr and "Traceback" not in proc.stderr
