@@ -79,6 +79,5 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
 
 
 SOURCE = Source(
-    name="intervensi", spec=SPEC, raw_table="raw_intervensi", personal=PERSONAL,
-    parsed_table="int_parsed", stage=stage,
+    name="intervensi", spec=SPEC, raw_table="raw_intervensi", parsed_table="int_parsed", stage=stage,
 )

@@ -101,5 +101,5 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     ).fetchone()[0]
 
 
-SOURCE = Source(name="pkk", spec=SPEC, raw_table="raw_pkk", personal=PERSONAL,
+SOURCE = Source(name="pkk", spec=SPEC, raw_table="raw_pkk",
                 parsed_table="pkk_parsed", stage=stage)

@@ -76,5 +76,5 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     ).fetchone()[0]
 
 
-SOURCE = Source(name="posyandu", spec=SPEC, raw_table="raw_pengukuran", personal=PERSONAL,
+SOURCE = Source(name="posyandu", spec=SPEC, raw_table="raw_pengukuran",
                 parsed_table="pos_parsed", stage=stage)

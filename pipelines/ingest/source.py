@@ -25,9 +25,13 @@ class Source:
     name: str                       # posyandu | pkk | spm | intervensi
     spec: TableSpec
     raw_table: str
-    personal: frozenset[str]        # canonical columns never written anywhere (hashed first if needed)
     parsed_table: str
     stage: Callable[[duckdb.DuckDBPyConnection], int]
+
+    @property
+    def personal(self) -> frozenset[str]:
+        """Canonical columns never written anywhere (hashed first if needed): the spec's."""
+        return self.spec.personal
 
 
 @dataclass

@@ -59,5 +59,5 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     ).fetchone()[0]
 
 
-SOURCE = Source(name="spm", spec=SPEC, raw_table="raw_spm", personal=PERSONAL,
+SOURCE = Source(name="spm", spec=SPEC, raw_table="raw_spm",
                 parsed_table="spm_parsed", stage=stage)
