@@ -62,11 +62,12 @@ CREATE OR REPLACE TEMP MACRO nik_placeholder(n) AS (
 -- Wilayah name keys: upper case, the level's prefixes removed, only letters and digits kept, so
 -- "KAB. JEMBER", "Kab Jember" and "kabupaten  jember" meet on JEMBER.
 CREATE OR REPLACE TEMP MACRO wil_key(s) AS (regexp_replace(upper(coalesce(s, '')), '[^A-Z0-9]', '', 'g'));
--- Upper case with every run of spaces (tab, no-break and the other Unicode spaces exports and
--- HTML &nbsp; bring) as one plain space, trimmed: "Kab Jember" keeps its prefix visible.
-CREATE OR REPLACE TEMP MACRO plain_upper(s) AS (
-    trim(regexp_replace(upper(s), '[\s\x{00A0}\x{2007}\x{202F}\x{FEFF}\x{3000}]+', ' ', 'g'))
+-- Every run of spaces (tab, no-break and the other Unicode spaces exports and HTML &nbsp; bring)
+-- as one plain space: "Kab Jember" keeps its prefix visible.
+CREATE OR REPLACE TEMP MACRO one_space(s) AS (
+    regexp_replace(s, '[\s\x{00A0}\x{2007}\x{202F}\x{FEFF}\x{3000}]+', ' ', 'g')
 );
+CREATE OR REPLACE TEMP MACRO plain_upper(s) AS (trim(one_space(upper(s))));
 CREATE OR REPLACE TEMP MACRO kabkota_jenis(s) AS (
     CASE WHEN regexp_matches(plain_upper(s), '^(KABUPATEN|KAB)([ .]|$)') THEN 'Kabupaten'
          WHEN regexp_matches(plain_upper(s), '^(KOTAMADYA|KOTA)([ .]|$)') THEN 'Kota' END
@@ -82,7 +83,7 @@ CREATE OR REPLACE TEMP MACRO desa_key(s) AS (
 );
 -- Posyandu: not in any code list; keyed by desa code + the name without its "POSYANDU" prefix.
 CREATE OR REPLACE TEMP MACRO posyandu_name(s) AS (
-    nullif(trim(regexp_replace(regexp_replace(coalesce(s, ''), '[\s\x{00A0}\x{2007}\x{202F}\x{FEFF}\x{3000}]+', ' ', 'g'), '^ ?(?i)(POSYANDU|PSY)[ .]+', '')), '')
+    nullif(trim(regexp_replace(one_space(coalesce(s, '')), '^ ?(?i)(POSYANDU|PSY)[ .]+', '')), '')
 );
 -- "MELATI 3" -> "Melati 3" (DuckDB has no initcap).
 CREATE OR REPLACE TEMP MACRO title_case(s) AS (
