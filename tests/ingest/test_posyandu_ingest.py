@@ -25,6 +25,12 @@ def query(warehouse, sql, params=()):
         return con.execute(sql, params).fetchall()
 
 
+def cli_ingest(*args, env=None):
+    """`tumbuh ingest posyandu ARGS...` in a fresh process (exit code and printed output)."""
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "posyandu", *map(str, args)],
+                          check=False, capture_output=True, text=True, env=env)
+
+
 def contents(warehouse):
     """Everything a load writes (load times aside), in a comparable order."""
     return [query(warehouse, sql) for sql in (
@@ -173,8 +179,7 @@ def test_fatal_file_does_not_stop_the_others_and_exit_code(tmp_path, warehouse):
     bad = tmp_path / "bad.csv"
     bad.write_text("JK;Nama\nL;X\n")
     good = write_csv(tmp_path / "good.csv", [row(1), row(2)])
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "posyandu", str(bad), str(good),
-                           "--warehouse", str(warehouse), "--json"], check=False, capture_output=True, text=True)
+    proc = cli_ingest(bad, good, "--warehouse", warehouse, "--json")
     assert proc.returncode == 1, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [(x["fatal"], x["rows_staged"]) for x in lines] == [(True, 0), (False, 2)]
@@ -340,11 +345,6 @@ def test_placeholder_nik_is_no_identity(tmp_path, warehouse):
     assert (result.rows_staged, result.rejected_by_reason) == (1, {"duplicate": 1})
 
 
-def _cli_ingest(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "posyandu", *map(str, args)],
-                          check=False, capture_output=True, text=True, env=env)
-
-
 def test_build_failure_is_a_clear_error_and_publishes_nothing(tmp_path, warehouse):
     """A build that runs out of memory (or disk) ends with a message that says nothing was
     published and what to do, exit code 3, and the published warehouse byte for byte as it was."""
@@ -353,13 +353,13 @@ def test_build_failure_is_a_clear_error_and_publishes_nothing(tmp_path, warehous
     from pipelines.config import DEFAULT_CONFIG
 
     first = write_csv(tmp_path / "first.csv", [row(1)])
-    assert _cli_ingest(first, "--warehouse", warehouse).returncode == 0
+    assert cli_ingest(first, "--warehouse", warehouse).returncode == 0
     digest = hashlib.sha256(warehouse.read_bytes()).hexdigest()
     config = tmp_path / "tiny.toml"
     config.write_text(DEFAULT_CONFIG.read_text().replace('memory_limit = "1GB"',
                                                          'memory_limit = "1MB"'))
     more = write_csv(tmp_path / "more.csv", [row(i) for i in range(2, 200)])
-    proc = _cli_ingest(more, "--warehouse", warehouse,
+    proc = cli_ingest(more, "--warehouse", warehouse,
                        env={**os.environ, "TUMBUH_CONFIG": str(config)})
     assert proc.returncode == 3, proc.stderr
     assert "Nothing was published" in proc.stderr and "memory_limit" in proc.stderr
@@ -373,6 +373,6 @@ def test_locked_warehouse_is_a_clear_error(tmp_path, warehouse):
     lock = warehouse.with_name(warehouse.name + ".lock")
     with open(lock, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        proc = _cli_ingest(write_csv(tmp_path / "a.csv", [row(1)]), "--warehouse", warehouse)
+        proc = cli_ingest(write_csv(tmp_path / "a.csv", [row(1)]), "--warehouse", warehouse)
     assert proc.returncode == 3
     assert "another tumbuh process is writing" in proc.stderr and "Traceback" not in proc.stderr
