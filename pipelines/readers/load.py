@@ -97,8 +97,8 @@ def create_rows_table(
     trim: bool = True,
     many_rows: bool = False,
 ) -> int:
-    """CREATE OR REPLACE TABLE `table` (see table_ref) from `source_sql` (a FROM-able relation with text
-    columns c0..c{width-1}); return the number of rows. `trim=False` when the caller knows no
+    """CREATE OR REPLACE TABLE `table` (see table_ref) from `source_sql` (a FROM-able relation
+    with text columns c0..c{width-1}); return the number of rows. `trim=False` when the caller knows no
     cell needs stripping (the cells are then taken as they are, which is cheaper).
 
     The strip expression is written once, as a lambda over the list of a row's cells: a CASE

@@ -22,9 +22,9 @@ from pipelines.readers.workbook import xls_grids, xlsx_grids
 def read_table(
     con: duckdb.DuckDBPyConnection, path: str | Path, spec: TableSpec, table: str = "src_rows"
 ) -> ReadResult:
-    """Read `path` into the table `table` (a temp table, or `db.name`: see table_ref): `row_number` (physical row in the file or
-    sheet), one VARCHAR column per canonical column present, `extra` (JSON text of unknown
-    columns). Raises FatalFileError when the file is no table with the spec's header."""
+    """Read `path` into the table `table` (a temp table, or `db.name`: see table_ref):
+    `row_number` (physical row in the file or sheet), one VARCHAR column per canonical column
+    present, `extra` (JSON text of unknown columns). Raises FatalFileError when the file is no table with the spec's header."""
     path = Path(path)
     label = str(path)
     # A failed read must not leave the previous file's rows behind under the same name.

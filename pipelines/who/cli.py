@@ -39,8 +39,8 @@ def run_zscore(in_path: str, out_path: str) -> int:
     """Read `in_path`, write it to `out_path` with zlen..fbmi appended; return rows written.
 
     Input columns: sex (1/m male, 2/f female; 1.0 and 2.0 too), age_days, weight_kg, lenhei_cm,
-    measure (l/h or Terlentang/Berdiri, empty = unknown; the column may be absent); other columns are copied unchanged
-    (columns named like the added ones are replaced). Empty output cells = not computable.
+    measure (l/h or Terlentang/Berdiri, empty = unknown; the column may be absent); other
+    columns are copied unchanged (columns named like the added ones are replaced). Empty output cells = not computable.
     """
     con = duckdb.connect()
     try:

@@ -4,8 +4,9 @@ unit and period: rank among its peers with a 95% rank interval.
 
 The two steps SQL cannot do alone: binomial quantiles and normal quantiles (the scipy.special
 ufuncs that scipy.stats' binom and norm call, without the second it takes to import scipy.stats
-on every publish; a test holds them equal to scipy.stats). Both work on small tables (distinct (p, n) pairs; one critical value per
-peer-group size); the pairwise comparisons for the rank intervals run in DuckDB.
+on every publish; a test holds them equal to scipy.stats). Both work on small tables (distinct
+(p, n) pairs; one critical value per peer-group size); the pairwise comparisons for the rank
+intervals run in DuckDB.
 
 Funnel limits (Spiegelhalter 2005, Stat Med 24:1185, appendix A.1.1): for target proportion
 theta, denominator n and cumulative probability q, r = binom.ppf(q, n, theta) and
