@@ -60,8 +60,8 @@ def completeness(repo: Repository) -> pd.DataFrame:
 def rejects_by_reason(repo: Repository) -> pd.DataFrame:
     """Rows rejected at ingestion by source and reason (counts only)."""
     return repo.query(
-        "SELECT source, reason, count(*) AS n_rows, count(DISTINCT file_sha256) AS n_files "
-        "FROM rejects GROUP BY ALL ORDER BY n_rows DESC, source, reason"
+        "SELECT source, reason, sum(n_rows) AS n_rows, count(DISTINCT file_sha256) AS n_files "
+        "FROM load_rejects GROUP BY ALL ORDER BY n_rows DESC, source, reason"
     )
 
 
@@ -70,7 +70,16 @@ def rejects_by_file(repo: Repository) -> pd.DataFrame:
     return repo.query(
         "SELECT f.source, f.file_name, f.extraction_date, f.rows_read, f.rows_staged, "
         "f.rows_rejected, string_agg(r.reason || ' (' || r.n || ')', ', ' ORDER BY r.n DESC) AS reasons "
-        "FROM load_files AS f LEFT JOIN (SELECT file_sha256, reason, count(*) AS n FROM rejects "
-        "GROUP BY ALL) AS r USING (file_sha256) WHERE f.rows_rejected > 0 "
+        "FROM load_files AS f LEFT JOIN (SELECT file_sha256, reason, n_rows AS n "
+        "FROM load_rejects) AS r USING (file_sha256) WHERE f.rows_rejected > 0 "
         "GROUP BY ALL ORDER BY f.rows_rejected DESC, f.file_name"
+    )
+
+
+def audit_results(repo: Repository) -> pd.DataFrame:
+    """The audits of the published build: each one's domain, failing rows (0 when it passed:
+    a build with a failing audit is never published) and when it last ran."""
+    return repo.query(
+        "SELECT audit, domain, n_failing, strftime(checked_at, '%Y-%m-%d %H:%M') AS checked_at "
+        "FROM meta_audit ORDER BY domain, audit"
     )

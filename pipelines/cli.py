@@ -37,28 +37,67 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         else:
             print(result.to_line(), file=sys.stderr if result.fatal else sys.stdout, flush=True)
 
+    warehouse = _warehouse(args)
+    results = _guarded("ingest", warehouse, lambda: ingest_files(
+        jobs, warehouse=warehouse, on_result=report))
+    if isinstance(results, int):
+        return results
+    return 1 if any(r.fatal for r in results) else 0
+
+
+def _guarded(command: str, warehouse: Path, work):
+    """Run a warehouse write; a failure that is no bug (lock held, out of memory or disk, a
+    warehouse of the old layout) becomes one message and exit code 3, with nothing published."""
     import duckdb
 
-    from pipelines.warehouse import WarehouseLocked
+    from pipelines.marts import AuditFailed
+    from pipelines.warehouse import WarehouseLayoutError, WarehouseLocked
 
-    warehouse = _warehouse(args)
     try:
-        results = ingest_files(jobs, warehouse=warehouse, on_result=report)
+        return work()
+    except AuditFailed as exc:
+        print(f"tumbuh {command}: the new marts failed their audits, so nothing was published "
+              f"({warehouse} is as it was before this command"
+              + (", and the files reported above are not loaded" if command == "ingest" else "")
+              + f"):\n{exc}", file=sys.stderr)
+        return 3
     except WarehouseLocked as exc:
-        print(f"tumbuh ingest: {exc}; nothing was loaded, try again when it is done",
+        print(f"tumbuh {command}: {exc}; nothing was changed, try again when it is done",
               file=sys.stderr)
         return 3
-    except (duckdb.OutOfMemoryException, duckdb.IOException) as exc:
-        # The build is discarded: whatever was reported above was not published.
-        hint = ("raise [warehouse] memory_limit in the config (README: sizing a full-province "
-                "load)" if isinstance(exc, duckdb.OutOfMemoryException)
-                else "free disk space beside the warehouse (the build and DuckDB's spill files "
-                     "live there), or raise [warehouse] memory_limit so less is spilled")
-        print(f"tumbuh ingest: the warehouse build failed: {exc}\n"
-              f"Nothing was published: {warehouse} is as it was before this command, and the "
-              f"files reported above are not loaded. To fix: {hint}.", file=sys.stderr)
+    except WarehouseLayoutError as exc:
+        print(f"tumbuh {command}: {exc}", file=sys.stderr)
         return 3
-    return 1 if any(r.fatal for r in results) else 0
+    except (duckdb.OutOfMemoryException, duckdb.IOException, OSError) as exc:
+        # The build is discarded: whatever was reported above was not published.
+        hint = ("raise [warehouse] memory_limit in the config" if isinstance(
+                    exc, duckdb.OutOfMemoryException)
+                else "free disk space beside the warehouse (the build, its new files and "
+                     "DuckDB's spill files live there) and check that its folder is writable")
+        print(f"tumbuh {command}: the warehouse build failed: {exc}\n"
+              f"Nothing was published: {warehouse} is as it was before this command"
+              + (", and the files reported above are not loaded" if command == "ingest" else "")
+              + f". To fix: {hint}.", file=sys.stderr)
+        return 3
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from pipelines.warehouse import building
+
+    warehouse = _warehouse(args)
+    if not warehouse.exists():
+        print(f"no warehouse at {warehouse}: run `tumbuh ingest` first", file=sys.stderr)
+        return 2
+
+    def rebuild() -> int:
+        with building(warehouse, full_rebuild=True):
+            pass
+        return 0
+
+    result = _guarded("rebuild", warehouse, rebuild)
+    if result == 0:
+        print(f"every mart of {warehouse} rebuilt from its stored rows")
+    return result
 
 
 def cmd_zscore(args: argparse.Namespace) -> int:
@@ -117,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse", help="published warehouse path (default from config)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("rebuild", help="rebuild every mart from the stored rows (after a code "
+                       "or config change)")
+    p.add_argument("--warehouse", help="published warehouse path (default from config)")
+    p.set_defaults(func=cmd_rebuild)
 
     p = sub.add_parser("zscore", help="WHO 2006 z-scores for a CSV (sex, age_days, weight_kg, lenhei_cm, measure)")
     p.add_argument("input")

@@ -1,36 +1,66 @@
-"""Rebuild every mart inside a warehouse build, so staging and marts never get out of step.
+"""Build the marts inside a warehouse build: every mart on a full rebuild, or only what the rows
+a load added can change (decision D18).
 
-Models live in `pipelines/sql/marts/<domain>/`, run domain by domain (DOMAINS order) and by file
-name within a domain. A `.sql` file is one statement (`CREATE OR REPLACE TABLE mart_x AS ...`);
-a `.py` file defines `build(con, config)` for the few steps SQL cannot do (exact binomial limits).
-Config values reach SQL as DuckDB variables: `getvariable('min_cell')`.
+Models live in `pipelines/sql/marts/<domain>/` and declare what they read (pipelines/models.py,
+which orders them). A `.sql` file is one or more statements; a `.py` file defines
+`build(con, config)` for the few steps SQL cannot do (exact binomial limits). Config values
+reach SQL as DuckDB variables: `getvariable('min_cell')`.
+
+What a load recomputes:
+- stunting: the child step runs over the months the load added measurements to
+  (`stunting/anak/`): each month's children from that month's staged rows, and each touched
+  year's children merged into the year's stored state (every column is a max, so merging is
+  exact). The per-area counts, levels, provincial values, funnel limits, ranks and EB rates are
+  then computed for those periods only and merged into mart_prevalensi; the columns that look
+  across periods (trend, posyandu name) are set over the whole mart.
+- kualitas: the per-area monthly sums of the touched months are recomputed from their staged
+  rows; every level and year is rolled up from the stored sums (small).
+- every other model runs when something it reads changed (its declared reads), with whatever
+  writes the temporary tables it reads: spm when SPM or PKK rows arrive (and its
+  stunting-joined mart when mart_prevalensi changes), intervensi when reports arrive, the
+  campaigns change, or measurements arrive in a campaign's windows.
+A full rebuild is the same code with every month touched, so a sequence of loads and a rebuild
+from scratch give the same marts (tests/marts/test_incremental.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines.config import SQL_DIR, Config
+from pipelines import store
+from pipelines.config import REFERENCE_DIR, SQL_DIR, Config
+from pipelines.models import needed_models, ordered_models
 
-DOMAINS = ("stunting", "spm", "intervensi", "quality")
+if TYPE_CHECKING:
+    from pipelines.warehouse import Build
+
+ANAK_DIR = SQL_DIR / "marts" / "stunting" / "anak"
+STATE_ANAK = "state_anak_tahun"  # the per-child year state, Parquet in the store by year
 
 
-def set_config_variables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+def config_variables(config: Config) -> dict[str, object]:
     prevalence = config.section("prevalence")
     target = config.section("target_list")
-    values = {
+    return {
         "min_cell": int(prevalence.get("min_cell", 10)),
         "provincial_average": str(prevalence.get("provincial_average", "pooled")),
         "bulan_timbang": [int(m) for m in prevalence.get("bulan_timbang", [2, 8])],
         "target_reference": str(target.get("reference", "ssgi_2024")),
         "ssgi_2024_provincial": float(target.get("ssgi_2024_provincial", 14.7)),
     }
-    for name, value in values.items():
+
+
+def set_config_variables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    for name, value in config_variables(config).items():
         con.execute(f"SET VARIABLE {name} = ?", [value])
 
 
@@ -46,29 +76,325 @@ def _run_python_model(path: Path, con: duckdb.DuckDBPyConnection, config: Config
     module.build(con, config)
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, config: Config) -> list[str]:
-    """Run every mart model; returns the model names in the order run."""
-    set_config_variables(con, config)
-    ran = []
-    for domain in DOMAINS:
-        for path in model_files(SQL_DIR / "marts" / domain):
-            if path.suffix == ".sql":
-                con.execute(path.read_text())
-            else:
-                _run_python_model(path, con, config)
-            ran.append(f"{domain}/{path.stem}")
+def _run(con: duckdb.DuckDBPyConnection, config: Config, path: Path) -> None:
+    if path.suffix == ".sql":
+        con.execute(path.read_text())
+    else:
+        _run_python_model(path, con, config)
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+        "AND table_catalog = current_database() AND table_schema = 'main'", [name]
+    ).fetchone()[0])
+
+
+# The area a posyandu file's rejects are attributed to: the kab/kota and month of most of its
+# staged rows. The loader records it per file as it stages it; a full rebuild recomputes it.
+FILE_AREA_SELECT = """
+SELECT file_sha256,
+       arg_max(kode_kabkota, (n, kode_kabkota, bulan)) AS kode_kabkota,
+       arg_max(bulan, (n, kode_kabkota, bulan)) AS bulan
+FROM (SELECT file_sha256, kode_kabkota, date_trunc('month', measurement_date)::DATE AS bulan,
+             count(*) AS n
+      FROM {source} GROUP BY ALL)
+GROUP BY file_sha256
+"""
+
+
+# --- what changed --------------------------------------------------------------------------
+
+def fingerprints(config: Config) -> dict[str, str]:
+    """What a domain's marts depend on besides staged rows: config values, the reference files
+    and the campaigns. A change rebuilds that domain whole."""
+    from pipelines.campaigns import DEFAULT_PATH
+
+    refs = hashlib.sha256()
+    for csv in sorted(REFERENCE_DIR.glob("*.csv")):
+        refs.update(csv.name.encode() + csv.read_bytes())
+    code = hashlib.sha256()
+    for sql in sorted((SQL_DIR / "marts").rglob("*")):
+        if sql.suffix in (".sql", ".py"):
+            code.update(str(sql.relative_to(SQL_DIR)).encode() + sql.read_bytes())
+    common = hashlib.sha256(
+        (json.dumps(config_variables(config), sort_keys=True) + refs.hexdigest()
+         + code.hexdigest()).encode()).hexdigest()
+    return {"stunting": common,
+            "intervensi": hashlib.sha256(common.encode() + _file_bytes(
+                config.path("campaigns") or DEFAULT_PATH)).hexdigest()}
+
+
+def _file_bytes(path: Path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
+
+
+# --- the stunting child step ---------------------------------------------------------------
+
+class ChildState:
+    """The per-child year state: Parquet files in the store (one per year, replaced whole when
+    the year changes) in a warehouse build; a TEMP table on a bare connection (tests)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, build: Build | None):
+        self.con, self.build = con, build
+
+    def load(self, tahun: str, fresh: bool) -> None:
+        """tmp_anak_tahun_lama: the stored state of one year (empty when `fresh`)."""
+        paths = [] if fresh or self.build is None else store.files_of(self.con, STATE_ANAK, [tahun])
+        if paths:
+            source = store.parquet_source(self.build.root, paths)
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE tmp_anak_tahun_lama AS SELECT child_key, tahun, "
+                "urutan::HUGEINT AS urutan, lokasi, kunci_haz::HUGEINT AS kunci_haz, "
+                f"kunci_waz::HUGEINT AS kunci_waz, kunci_whz::HUGEINT AS kunci_whz FROM {source}")
+        else:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE tmp_anak_tahun_lama (child_key VARCHAR, tahun DATE, "
+                "urutan HUGEINT, lokasi VARCHAR, kunci_haz HUGEINT, kunci_waz HUGEINT, "
+                "kunci_whz HUGEINT)")
+
+    def save(self, tahun: str) -> None:
+        """Replace the year's stored state with tmp_anak_tahun."""
+        if self.build is None:
+            return
+        con, build = self.con, self.build
+        con.execute("DELETE FROM store_files WHERE table_name = ? AND part = ?", [STATE_ANAK, tahun])
+        files = store.write_table(con, build.root, STATE_ANAK,
+                                  # Parquet has no HUGEINT: DECIMAL(38, 0) holds the
+                                  # packed keys (< 2^122) exactly
+                                  "SELECT child_key, tahun, urutan::DECIMAL(38, 0) AS urutan, "
+                                  "lokasi, kunci_haz::DECIMAL(38, 0) AS kunci_haz, "
+                                  "kunci_waz::DECIMAL(38, 0) AS kunci_waz, "
+                                  "kunci_whz::DECIMAL(38, 0) AS kunci_whz "
+                                  "FROM tmp_anak_tahun ORDER BY child_key",
+                                  build.build_id, part=f"tahun={tahun}")
+        files = [(tahun, rel) for _, rel in files]
+        build.new_files.update(rel for _, rel in files)
+        store.register(con, STATE_ANAK, files, build.build_id)
+
+    def forget_all(self) -> None:
+        if self.build is not None:
+            self.con.execute("DELETE FROM store_files WHERE table_name = ?", [STATE_ANAK])
+
+
+def _months_of(con: duckdb.DuckDBPyConnection, build: Build | None) -> list[str]:
+    """Every month with staged measurements."""
+    if build is not None:
+        return sorted({p for (p,) in con.execute(
+            "SELECT DISTINCT part FROM store_files WHERE table_name = 'stg_pengukuran'"
+        ).fetchall()})
+    return [m for (m,) in con.execute(
+        "SELECT DISTINCT strftime(measurement_date, '%Y-%m') FROM stg_pengukuran ORDER BY 1"
+    ).fetchall()]
+
+
+def _scope_pengukuran(con: duckdb.DuckDBPyConnection, build: Build | None, months: list[str],
+                      view: str = "scope_pengukuran") -> None:
+    """A TEMP view (scope_pengukuran) of the staged measurements of these months only."""
+    if build is not None:
+        paths = store.files_of(con, "stg_pengukuran", months)
+        source = store.parquet_source(build.root, paths, empty_like="bulk_shape.stg_pengukuran")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {source}")
+    else:
+        listed = ", ".join(store.quote(m) for m in months) or "NULL"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM stg_pengukuran "
+                    f"WHERE strftime(measurement_date, '%Y-%m') IN ({listed})")
+
+
+def run_child_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: list[str],
+                   full: bool) -> None:
+    """tmp_prevalensi_lokasi for every period the months touch: each month, and each of their
+    years (whose stored child state is updated, or rebuilt from scratch when `full`)."""
     con.execute(
-        "CREATE OR REPLACE TABLE meta_build AS SELECT ?::TIMESTAMPTZ AS built_at, ? AS version",
-        [datetime.now(UTC), uuid.uuid4().hex],
+        "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_lokasi (period_type VARCHAR, "
+        "period_start DATE, lokasi VARCHAR, n_children BIGINT, n_haz BIGINT, n_stunted BIGINT, "
+        "n_severe BIGINT, n_flag_haz BIGINT, n_whz BIGINT, n_wasted BIGINT, "
+        "n_overweight BIGINT, n_flag_whz BIGINT, n_waz BIGINT, n_underweight BIGINT, "
+        "n_flag_waz BIGINT, n_weighed BIGINT)")
+    state = ChildState(con, build)
+    if full:
+        state.forget_all()
+    by_year: dict[str, list[str]] = {}
+    for month in sorted(months):
+        by_year.setdefault(month[:4], []).append(month)
+    for tahun, year_months in by_year.items():
+        state.load(tahun, fresh=full)
+        con.execute("CREATE OR REPLACE TEMP TABLE tmp_anak_tahun AS "
+                    "SELECT * FROM tmp_anak_tahun_lama")
+        for month in year_months:
+            _scope_pengukuran(con, build, [month])
+            con.execute((ANAK_DIR / "10_anak_bulan.sql").read_text())
+            con.execute("DROP TABLE tmp_anak_tahun_lama")
+            con.execute("ALTER TABLE tmp_anak_tahun RENAME TO tmp_anak_tahun_lama")
+            con.execute((ANAK_DIR / "11_anak_tahun.sql").read_text())
+            con.execute("CREATE OR REPLACE TEMP VIEW tmp_periode_anak AS SELECT 'bulan' AS "
+                        "period_type, bulan AS period_start, * FROM tmp_anak_bulan")
+            con.execute((ANAK_DIR / "15_prevalensi_lokasi.sql").read_text())
+        con.execute("CREATE OR REPLACE TEMP VIEW tmp_periode_anak AS SELECT 'tahun' AS "
+                    "period_type, tahun AS period_start, * FROM tmp_anak_tahun")
+        con.execute((ANAK_DIR / "15_prevalensi_lokasi.sql").read_text())
+        state.save(tahun)
+        for table in ("tmp_anak_bulan", "tmp_anak_tahun", "tmp_anak_tahun_lama"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("DROP VIEW IF EXISTS tmp_periode_anak")
+
+
+def _scope_nama(con: duckdb.DuckDBPyConnection, build: Build | None, full: bool) -> None:
+    """scope_nama: the staged measurements whose names the posyandu name state has not seen."""
+    if full:
+        con.execute("DROP TABLE IF EXISTS state_posyandu_nama")
+    if build is None or full:
+        con.execute("CREATE OR REPLACE TEMP VIEW scope_nama AS SELECT * FROM stg_pengukuran")
+        return
+    new = sorted(rel for rel in build.new_files if rel.startswith("stg_pengukuran/"))
+    source = store.parquet_source(build.root, new, empty_like="bulk_shape.stg_pengukuran")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW scope_nama AS SELECT * FROM {source}")
+
+
+def _campaign_months(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Months any campaign's outcome windows read (intervensi/20_tmp_ivo_child.sql)."""
+    if not _table_exists(con, "ref_campaign"):
+        return set()
+    lo, hi = con.execute(
+        "SELECT min(start_date - to_months(2 * pre_months)), max(end_date + post_days + 1) "
+        "FROM ref_campaign").fetchone()
+    if lo is None:
+        return set()
+    return {m for (m,) in con.execute(
+        "SELECT DISTINCT strftime(d, '%Y-%m') FROM "
+        "(SELECT unnest(generate_series(?::DATE, ?::DATE, INTERVAL 1 DAY)) AS d)",
+        [lo, hi]).fetchall()}
+
+
+@dataclass
+class Plan:
+    """What a build recomputes: everything (`full`), or the models downstream of `changed`;
+    `pos_months`: the months of staged measurements the child step recomputes."""
+
+    full: bool
+    changed: set[str] = field(default_factory=set)
+    pos_months: list[str] = field(default_factory=list)
+
+
+def plan_build(con: duckdb.DuckDBPyConnection, config: Config, build: Build | None) -> Plan:
+    prints = fingerprints(config)
+    con.execute("CREATE TABLE IF NOT EXISTS meta_fingerprint (domain VARCHAR PRIMARY KEY, "
+                "fingerprint VARCHAR NOT NULL)")
+    stored = dict(con.execute("SELECT domain, fingerprint FROM meta_fingerprint").fetchall())
+    if (build is None or build.full_rebuild or not _table_exists(con, "mart_prevalensi")
+            or stored.get("stunting") != prints["stunting"]):
+        return Plan(full=True, pos_months=_months_of(con, build))
+    parts = build.staged_parts
+    plan = Plan(full=False, pos_months=sorted(parts.get("stg_pengukuran", ())))
+    plan.changed = {t for t in ("stg_spm", "stg_pkk", "stg_intervensi") if parts.get(t)}
+    if build.changed:
+        plan.changed.add("load_files")
+    if plan.pos_months:
+        plan.changed |= {"stg_pengukuran", "scope_pengukuran", "scope_nama",
+                         "tmp_prevalensi_lokasi", "load_file_area"}
+        if _campaign_months(con) & set(plan.pos_months):
+            plan.changed.add("stg_pengukuran_kampanye")
+    if stored.get("intervensi") != prints["intervensi"]:
+        plan.changed.add("campaigns")
+    return plan
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | None = None
+                ) -> list[str]:
+    """Build the marts: inside a warehouse build only the models downstream of what its new rows
+    change (every model on the first build, after a config, reference or model change, or with
+    build.full_rebuild); on a bare connection whose stg_* are plain tables, every model.
+    Returns the names of the models run, in order."""
+    from pipelines.warehouse import attach_empty_bulk
+
+    set_config_variables(con, config)
+    plan = plan_build(con, config, build)
+    attach_empty_bulk(con, "bulk_shape")
+    models = ordered_models()
+    if plan.full:
+        for (table,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_catalog = current_database() AND (table_name LIKE 'state\\_%' "
+                "ESCAPE '\\' OR table_name = 'mart_prevalensi')").fetchall():
+            con.execute(f"DROP TABLE {table}")
+        con.execute("CREATE OR REPLACE TABLE load_file_area AS "
+                    + FILE_AREA_SELECT.format(source="stg_pengukuran"))
+        to_run = list(models)
+    else:
+        to_run = needed_models(models, plan.changed)
+    ran: list[str] = []
+    if plan.full or plan.pos_months:
+        run_child_step(con, build, plan.pos_months, plan.full)
+        _scope_nama(con, build, plan.full)
+        _scope_pengukuran(con, build, plan.pos_months)
+        ran.append("stunting/anak")
+    for model in to_run:
+        if "stg_pengukuran_kampanye" in model.reads:
+            _scope_pengukuran(con, build, sorted(_campaign_months(con)),
+                              view="stg_pengukuran_kampanye")
+        _run(con, config, model.path)
+        ran.append(model.name)
+    con.execute("DETACH DATABASE IF EXISTS bulk_shape")
+    con.execute("DELETE FROM meta_fingerprint")
+    con.executemany("INSERT INTO meta_fingerprint VALUES (?, ?)",
+                    list(fingerprints(config).items()))
+    con.execute(
+        "CREATE OR REPLACE TABLE meta_build AS SELECT ?::TIMESTAMPTZ AS built_at, ? AS version, "
+        "? AS mode, ? AS months_recomputed, ? AS models_run",
+        [datetime.now(UTC), uuid.uuid4().hex, "full" if plan.full else "incremental",
+         len(plan.pos_months), len(ran)],
     )
     return ran
 
+AUDIT_DOMAINS = {"stunting": "stunting", "quality": "kualitas", "spm": "spm",
+                 "intervensi": "intervensi"}  # audit file prefix -> model domain
 
-def run_audits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Data tests: each audit is a query that must return zero rows. Returns failures by name."""
-    failures = {}
-    for path in sorted((SQL_DIR / "audits").glob("*.sql")):
-        n = con.execute(f"SELECT count(*) FROM ({path.read_text().rstrip().rstrip(';')})").fetchone()[0]
+
+class AuditFailed(RuntimeError):
+    """Audits failed on a build: it is not published."""
+
+    def __init__(self, failures: dict[str, tuple[int, list[tuple]]]):
+        self.failures = failures
+        lines = []
+        for name, (n, sample) in failures.items():
+            rows = "; ".join(str(r) for r in sample)
+            lines.append(f"audit {name}: {n} failing row(s), e.g. {rows}")
+        super().__init__("\n".join(lines))
+
+
+def _audit_files(domains: set[str] | None = None) -> list[Path]:
+    paths = sorted((SQL_DIR / "audits").glob("*.sql"))
+    if domains is None:
+        return paths
+    return [p for p in paths if AUDIT_DOMAINS.get(p.stem.split("_")[0]) in domains]
+
+
+def run_audits(con: duckdb.DuckDBPyConnection, domains: set[str] | None = None,
+               sample: int = 0) -> dict[str, int] | dict[str, tuple[int, list[tuple]]]:
+    """Data tests: each audit is a query that must return zero rows. Returns failures by name
+    (with `sample`, their count and that many failing rows). `domains`: only the audits of
+    those model domains (the ones a build ran)."""
+    failures: dict = {}
+    for path in _audit_files(domains):
+        sql = path.read_text().rstrip().rstrip(";")
+        n = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
         if n:
-            failures[path.stem] = n
+            rows = con.execute(f"SELECT * FROM ({sql}) LIMIT {sample}").fetchall() if sample else []
+            failures[path.stem] = (n, rows) if sample else n
     return failures
+
+
+def audit_build(con: duckdb.DuckDBPyConnection, ran: list[str]) -> None:
+    """Run the audits of every domain the build touched; record each result in meta_audit
+    (published with the marts: the quality page shows them); raise AuditFailed on a failure,
+    which keeps the build from being published."""
+    domains = {name.split("/")[0] for name in ran}
+    con.execute("CREATE TABLE IF NOT EXISTS meta_audit (audit VARCHAR PRIMARY KEY, "
+                "domain VARCHAR, n_failing BIGINT, checked_at TIMESTAMPTZ)")
+    failures = run_audits(con, domains, sample=3)
+    now = datetime.now(UTC)
+    con.executemany("INSERT OR REPLACE INTO meta_audit VALUES (?, ?, ?, ?)", [
+        (p.stem, AUDIT_DOMAINS.get(p.stem.split("_")[0]), failures.get(p.stem, (0,))[0], now)
+        for p in _audit_files(domains)])
+    if failures:
+        raise AuditFailed(failures)

@@ -12,6 +12,7 @@ from dashboard import charts, fmt
 from dashboard.i18n import t
 from dashboard.kualitas import (
     CLASSES,
+    audit_results,
     completeness,
     quality_periods,
     quality_rows,
@@ -31,6 +32,22 @@ def render(repo: Repository) -> None:
         _plausibility(repo)
         _completeness(repo)
     _rejects(repo)
+    _audits(repo)
+
+
+def _audits(repo: Repository) -> None:
+    """The checks every build runs before it publishes (a failing one blocks the publish)."""
+    if not repo.has("meta_audit"):
+        return
+    st.subheader(t("kualitas.audits_title"))
+    results = audit_results(repo)
+    failing = int((results["n_failing"] > 0).sum())
+    st.caption(t("kualitas.audits_note", n=fmt.num(len(results)), failing=fmt.num(failing)))
+    results["status"] = results["n_failing"].map(
+        lambda n: t("kualitas.audit_ok") if n == 0 else t("kualitas.audit_failed"))
+    show_table(results, {"audit": "col.audit", "domain": "col.domain", "status": "col.status",
+                         "n_failing": "col.n_rows", "checked_at": "col.checked_at"},
+               {"n_failing": "int"}, key="kualitas.audits")
 
 
 def _plausibility(repo: Repository) -> None:
@@ -86,8 +103,8 @@ def _completeness(repo: Repository) -> None:
 
 def _rejects(repo: Repository) -> None:
     st.subheader(t("kualitas.rejects_title"))
-    if not repo.has("rejects", "load_files"):
-        st.info(t("common.not_available", what=t("what.rejects"), tables="rejects, load_files"))
+    if not repo.has("load_rejects", "load_files"):
+        st.info(t("common.not_available", what=t("what.rejects"), tables="load_rejects, load_files"))
         return
     source_caption(repo, ["pengukuran", "spm", "pkk", "intervensi"])
     by_reason = rejects_by_reason(repo)

@@ -69,7 +69,7 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     run_sql_file(con, "41_intervensi_parse.sql")
     run_sql_file(con, "42_intervensi_rejects.sql")
     con.execute(
-        "INSERT INTO stg_intervensi BY NAME "
+        "INSERT INTO delta.stg_intervensi BY NAME "
         "SELECT p.file_sha256, p.row_number, p.tanggal_date AS tanggal, "
         "p.kode_kabkota, p.kode_kecamatan, c.activity, c.n AS jumlah "
         "FROM int_parsed AS p JOIN int_cells AS c USING (row_key) "

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config import Config
 from pipelines.ingest.source import FileResult, Source, run_sql_file
+from pipelines.marts import FILE_AREA_SELECT
 from pipelines.readers import FatalFileError, ReadResult, read_table
 from pipelines.readers.load import quote_ident, quote_literal, table_ref
 from pipelines.warehouse import Build, building
@@ -65,7 +67,7 @@ def _previous_result(con: duckdb.DuckDBPyConnection, path: Path, sha: str) -> Fi
     if row is None:
         return None
     reasons = dict(con.execute(
-        "SELECT reason, count(*) FROM rejects WHERE file_sha256 = ? GROUP BY reason", [sha]
+        "SELECT reason, n_rows FROM load_rejects WHERE file_sha256 = ?", [sha]
     ).fetchall())
     return FileResult(file=str(path), rows_read=row[0], rows_staged=row[1], rows_rejected=row[2],
                       rejected_by_reason=reasons, already_loaded=True, file_sha256=sha)
@@ -241,13 +243,11 @@ class Batch:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE batch_files AS SELECT {columns}",
                              [[row[c] for row in rows] for c in _BATCH_FILES])
             self._set_view(members)
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                counts = self._stage(members)
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
+            # No transaction: DuckDB lets one transaction write one database, and this writes
+            # the in-memory delta and the catalog. Any failure here ends the whole build, which
+            # is then discarded with every file it wrote (pipelines/warehouse.py).
+            counts = self._stage(members)
+            build.flush_delta(self.source.name)
             build.changed = True
         by_seq: dict[int, FileResult] = {}
         results = []
@@ -279,12 +279,12 @@ class Batch:
         raw_cols = ", ".join(
             "s." + quote_ident(c.name) for c in source.spec.columns if c.name not in source.personal)
         con.execute(
-            f"INSERT INTO {source.raw_table} BY NAME SELECT s.file_sha256, s.file_name, f.sheet, "
+            f"INSERT INTO delta.{source.raw_table} BY NAME SELECT s.file_sha256, s.file_name, f.sheet, "
             f"s.row_number, s.loaded_at, {raw_cols}, s.extra "
             "FROM src_norm AS s JOIN batch_files AS f USING (file_seq)"
         )
         con.execute(
-            "INSERT INTO rejects SELECT ?, file_sha256, file_name, row_number, column_name, "
+            "INSERT INTO delta.rejects SELECT ?, file_sha256, file_name, row_number, column_name, "
             "reason, message FROM parsed_rejects",
             [source.name],
         )
@@ -317,12 +317,18 @@ class Batch:
             "USING (file_seq)",
             [source.name],
         )
+        con.execute("INSERT INTO load_rejects SELECT file_sha256, ?, reason, count(*) "
+                    "FROM parsed_rejects GROUP BY ALL", [source.name])
+        if source.name == "posyandu":
+            # the area the quality mart attributes this file's rejects to (most staged rows)
+            con.execute("INSERT INTO load_file_area " + FILE_AREA_SELECT.format(
+                source="delta.stg_pengukuran"))
         return counts
 
 
 def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = None,
-                 today: date | None = None, on_result: Callable[[FileResult], None] | None = None
-                 ) -> list[FileResult]:
+                 today: date | None = None, on_result: Callable[[FileResult], None] | None = None,
+                 config: Config | None = None) -> list[FileResult]:
     """Load each (source, file), batching consecutive files of the same source, then rebuild
     the marts and publish once. Nothing is published if nothing new loaded. Results come in
     the order of `jobs` (reported as each batch commits)."""
@@ -334,7 +340,7 @@ def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = N
             if on_result:
                 on_result(result)
 
-    with building(warehouse) as build:
+    with building(warehouse, config) as build:
         prepare_session(build.con, build.config.hash_key(), today or date.today())
         loaded = {sha for (sha,) in build.con.execute("SELECT file_sha256 FROM load_files").fetchall()}
         readers = FileReaders(build.con)

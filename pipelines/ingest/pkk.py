@@ -95,7 +95,7 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     run_sql_file(con, "23_pkk_rejects.sql")
     cols = ", ".join(f"n_{m} AS {m}" for m in STAGED_MEASURES)
     return con.execute(
-        "INSERT INTO stg_pkk BY NAME SELECT file_sha256, row_number, "
+        "INSERT INTO delta.stg_pkk BY NAME SELECT file_sha256, row_number, "
         f"kode_kabkota, kode_kecamatan, kode_desa, bulan_date AS bulan, {cols} "
         "FROM pkk_parsed WHERE reason IS NULL"
     ).fetchone()[0]

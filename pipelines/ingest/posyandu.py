@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.ingest.source import Source, resolve_wilayah, run_sql_file
+from pipelines.ingest.source import Source, resolve_wilayah, run_sql_file, scope_staged
 from pipelines.readers import ColumnSpec, TableSpec
 from pipelines.who.zscore import zscore_select
 
@@ -69,10 +69,16 @@ SPEC = TableSpec(
 def stage(con: duckdb.DuckDBPyConnection) -> int:
     resolve_wilayah(con, per_row=False)
     run_sql_file(con, "10_posyandu_parse.sql")
-    run_sql_file(con, "11_posyandu_rejects.sql")
-    run_sql_file(con, "12_posyandu_to_stage.sql")
+    # the duplicate check reads earlier staged rows of the batch's months only
+    months = [m for (m,) in con.execute(
+        "SELECT DISTINCT strftime(measurement_date, '%Y-%m') FROM pos_parsed "
+        "WHERE reason IS NULL AND measurement_date IS NOT NULL").fetchall()]
+    scope_staged(con, "stg_pengukuran", months)
+    run_sql_file(con, "11_posyandu_duplicates.sql")
+    run_sql_file(con, "12_posyandu_rejects.sql")
+    run_sql_file(con, "13_posyandu_to_stage.sql")
     return con.execute(
-        f"INSERT INTO stg_pengukuran BY NAME SELECT * FROM ({zscore_select('pos_to_stage')})"
+        f"INSERT INTO delta.stg_pengukuran BY NAME SELECT * FROM ({zscore_select('pos_to_stage')})"
     ).fetchone()[0]
 
 

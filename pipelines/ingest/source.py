@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -58,6 +59,15 @@ class FileResult:
         if self.already_loaded:
             line += " [already loaded: same content, nothing changed]"
         return line
+
+
+def scope_staged(con: duckdb.DuckDBPyConnection, table: str, months: list[str]) -> None:
+    """Point the TEMP view `table` at the staged rows of these months only: the published and
+    this build's Parquet files of those months plus the rows not yet written (delta)."""
+    from pipelines.warehouse import create_bulk_views
+
+    root = Path(con.execute("SELECT getvariable('store_root')").fetchone()[0])
+    create_bulk_views(con, root, delta="delta", parts={table: set(months)}, only=(table,))
 
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, name: str) -> None:

@@ -52,7 +52,7 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     run_sql_file(con, "31_spm_parse.sql")
     run_sql_file(con, "32_spm_rejects.sql")
     return con.execute(
-        "INSERT INTO stg_spm BY NAME SELECT file_sha256, row_number, "
+        "INSERT INTO delta.stg_spm BY NAME SELECT file_sha256, row_number, "
         "kode_kabkota, kode_kecamatan, kode_desa, posyandu_key, posyandu_nama, bulan_date AS bulan, "
         "bidang_nama AS bidang, kode AS kode_indikator, n_sasaran AS sasaran, "
         "n_dilayani AS dilayani FROM spm_parsed WHERE reason IS NULL"

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines import store
 from pipelines.config import REFERENCE_DIR, load_config
 from pipelines.warehouse import building
 
@@ -187,9 +188,11 @@ def intervensi_frame(rng: random.Random) -> pd.DataFrame:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    columns = [c for c in con.table(table).columns if c in frame.columns]
+    # rows of bulk tables go to the build's delta, which the build writes out as Parquet
+    target = f"delta.{table}" if table in store.BULK_TABLES else table
+    columns = [c for c in con.table(target).columns if c in frame.columns]
     con.register("fixture_frame", frame[columns])
-    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM fixture_frame")
+    con.execute(f"INSERT INTO {target} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM fixture_frame")
     con.unregister("fixture_frame")
 
 
@@ -222,7 +225,10 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> None:
                          "message": "fixture reject"} for i, reason in enumerate(reasons)]
     _insert(con, "load_files", pd.DataFrame(files))
     if rejects:
-        _insert(con, "rejects", pd.DataFrame(rejects))
+        frame = pd.DataFrame(rejects)
+        _insert(con, "rejects", frame)
+        counts = frame.groupby(["file_sha256", "source", "reason"]).size().reset_index(name="n_rows")
+        _insert(con, "load_rejects", counts)
 
 
 def build_fixture(directory: Path, seed: int = 20251110) -> Path:

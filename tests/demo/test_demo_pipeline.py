@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from demo.generate import run
+from pipelines.warehouse import connect_readonly
 from tests.demo import demo_files as D
 from tests.demo.conftest import SMALL
 
@@ -40,7 +40,7 @@ def test_pipeline_matches_the_manifest(tmp_path, monkeypatch):
         if got != want:
             problems.append((rel, "pipeline", got, "manifest", want, r.error))
     assert problems == []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_readonly(warehouse) as con:
         staged = con.execute(
             "SELECT f.file_name, count(*) FILTER (WHERE s.child_key_source = 'nik'),"
             " count(*) FILTER (WHERE s.child_key_source = 'name'), sum(s.flen), sum(s.fwei) "

@@ -8,11 +8,11 @@ import json
 import subprocess
 import sys
 
-import duckdb
 import pytest
 
 from pipelines.ingest.load import ingest_files
 from pipelines.ingest.posyandu import SOURCE
+from pipelines.warehouse import connect_readonly
 from tests.ingest.conftest import HEADER, TODAY, row, write_csv, write_html_xls, write_xlsx
 
 
@@ -21,7 +21,7 @@ def load(warehouse, *paths):
 
 
 def query(warehouse, sql, params=()):
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_readonly(warehouse) as con:
         return con.execute(sql, params).fetchall()
 
 
@@ -131,7 +131,7 @@ def test_semicolon_cp1252_and_comma(tmp_path, warehouse):
 
 def test_no_personal_data_anywhere(tmp_path, warehouse):
     load(warehouse, write_csv(tmp_path / "a.csv", [row(1, Catatan_Kader="cek ulang"), row(2, JK="?")]))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_readonly(warehouse) as con:
         tables = [t[0] for t in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
         for table in tables:
             cols = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]

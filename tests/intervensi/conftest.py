@@ -18,7 +18,7 @@ from pipelines.ingest.intervensi import SOURCE
 from pipelines.ingest.load import ingest_files
 from pipelines.ingest.source import FileResult
 from pipelines.marts import _run_python_model, model_files, set_config_variables
-from pipelines.warehouse import init_schema
+from pipelines.warehouse import connect_readonly, init_schema
 
 TODAY = dt.date(2026, 1, 1)
 HEADER = [
@@ -77,7 +77,7 @@ def load(warehouse: Path, *paths: Path, today: dt.date = TODAY) -> list[FileResu
 
 
 def query(warehouse: Path, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_readonly(warehouse) as con:
         return con.execute(sql, list(params)).fetchall()
 
 
@@ -94,6 +94,8 @@ def run_intervensi_marts(
     """The intervention domain's models, as pipelines.marts.build_marts runs them."""
     set_config_variables(con, config)
     con.execute("SET VARIABLE today = ?::DATE", [today])
+    # the builder's view of the measurements in the campaign windows: here, all of them
+    con.execute("CREATE OR REPLACE TEMP VIEW stg_pengukuran_kampanye AS SELECT * FROM stg_pengukuran")
     for path in model_files(SQL_DIR / "marts" / "intervensi"):
         if path.suffix == ".sql":
             con.execute(path.read_text())

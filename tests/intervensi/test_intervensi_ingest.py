@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import duckdb
 import pytest
 
 from pipelines.cli import main as cli_main
+from pipelines.warehouse import connect_readonly
 from tests.intervensi.conftest import (
     HEADER,
     PELAPOR,
@@ -200,7 +200,7 @@ def test_every_reject_reason_and_row_accounting(tmp_path, warehouse):
     assert query(warehouse, "SELECT rows_read, rows_staged, rows_rejected FROM load_files") == [
         (12, 2, 10)
     ]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_readonly(warehouse) as con:
         assert audit_failures(con) == {}
 
 

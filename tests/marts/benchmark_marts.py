@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import SQL_DIR, default_config
-from pipelines.marts import _run_python_model, model_files, set_config_variables
+from pipelines.marts import build_marts
 from pipelines.warehouse import init_schema
 from tests.marts.synthetic import fill_synthetic
 
@@ -48,19 +48,11 @@ def main() -> None:
         rows = fill_synthetic(con, args.children, args.months)
         con.execute("CHECKPOINT")
         print(f"staged rows: {rows:,} (generated in {time.perf_counter() - t0:.1f} s)")
-        set_config_variables(con, config)
-        total = 0.0
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-        for domain in ("stunting", "quality"):
-            for path in model_files(SQL_DIR / "marts" / domain):
-                t = time.perf_counter()
-                if path.suffix == ".sql":
-                    con.execute(path.read_text())
-                else:
-                    _run_python_model(path, con, config)
-                seconds = time.perf_counter() - t
-                total += seconds
-                print(f"{domain}/{path.name:36s} {seconds:7.2f} s")
+        t = time.perf_counter()
+        ran = build_marts(con, config)
+        total = time.perf_counter() - t
+        print(f"models run: {len(ran)}")
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
         cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
         print(f"total marts: {total:.1f} s wall, {cpu:.1f} s CPU (user + system)")

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipelines import store
 from pipelines.config import Config, default_config
 from pipelines.warehouse import building, connect_readonly
 from tests.marts import fixture
@@ -31,8 +32,15 @@ def marts_config(**overrides: dict) -> Config:
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     frame = pd.DataFrame(rows)
     con.register("rows_df", frame)
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_df")
+    # rows of bulk tables go to the build's delta, which the build writes out as Parquet
+    target = f"delta.{table}" if table in store.BULK_TABLES and _in_build(con) else table
+    con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM rows_df")
     con.unregister("rows_df")
+
+
+def _in_build(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'delta'"
+                            ).fetchone()[0])
 
 
 def build_fixture_warehouse(path: Path, config: Config | None = None) -> Path:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from pipelines.marts import run_audits, set_config_variables
+from pipelines.warehouse import connect_readonly
 from tests.marts import fixture
 from tests.marts.conftest import marts_config
 
@@ -27,7 +28,7 @@ def test_audits_pass_on_the_fixture(con):
 
 
 def test_audits_pass_on_empty_staging(empty_warehouse):
-    con = duckdb.connect(str(empty_warehouse), read_only=True)
+    con = connect_readonly(empty_warehouse)
     try:
         assert audit_failures(con) == {}
     finally:
@@ -63,7 +64,7 @@ def test_each_audit_catches_its_fault(writable, audit, breakage):
 
 
 def test_audits_refuse_to_pass_without_config_variables(fixture_warehouse):
-    con = duckdb.connect(str(fixture_warehouse), read_only=True)
+    con = connect_readonly(fixture_warehouse)
     try:
         failures = {k: v for k, v in run_audits(con).items() if k.startswith(MINE)}
     finally:

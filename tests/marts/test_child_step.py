@@ -12,10 +12,9 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from pipelines.warehouse import building
+from pipelines.warehouse import building, connect_readonly
 from tests.marts.conftest import insert, marts_config
 
 AREAS = [  # (kab/kota, kecamatan, desa), real codes of ref_wilayah
@@ -125,7 +124,7 @@ def random_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_child_step_matches_a_window_function_reference(random_warehouse):
-    with duckdb.connect(str(random_warehouse), read_only=True) as con:
+    with connect_readonly(random_warehouse) as con:
         paths = con.execute("""
             WITH y AS (SELECT child_key, year(measurement_date) AS t, count(*) AS n,
                               count(DISTINCT date_trunc('month', measurement_date)) AS m

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.marts import run_audits, set_config_variables
@@ -43,7 +42,7 @@ def test_synthetic_staging(tmp_path: Path):
         rows = fill_synthetic(b.con, n_children=6000, months=24)
         b.changed = True
     assert rows > 100_000
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect_readonly(path)
     try:
         set_config_variables(con, marts_config())
         failures = {

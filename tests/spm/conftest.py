@@ -8,13 +8,13 @@ import datetime
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
 from pipelines.ingest import pkk, spm
 from pipelines.ingest.load import ingest_files
 from pipelines.ingest.source import FileResult
+from pipelines.warehouse import connect_readonly
 
 TODAY = datetime.date(2026, 1, 1)
 Cell = object
@@ -75,7 +75,7 @@ def query(warehouse: Path) -> Callable[..., list[tuple]]:
     """query(sql, params) -> rows, on a short read-only connection to the published warehouse."""
 
     def run(sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with connect_readonly(warehouse) as con:
             return con.execute(sql, list(params)).fetchall()
 
     return run

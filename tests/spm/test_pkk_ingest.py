@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 
-import duckdb
-
 from pipelines.ingest.pkk import SPEC, STAGED_MEASURES
+from pipelines.warehouse import connect_readonly
 
 TITLES = ["REKAPITULASI CATATAN DATA DAN KEGIATAN WARGA TP PKK DESA/KELURAHAN",
           "Kab/Kota : KAB. JEMBER"]
@@ -169,7 +168,7 @@ def test_split_tiga_buta_columns_are_added(tmp_path, csv_file, load, query):
 def tables_containing(warehouse, text: str) -> list[str]:
     """Every table.column written by loads (lineage, raw, staging, marts) holding `text`."""
     found = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_readonly(warehouse) as con:
         columns = con.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE data_type = 'VARCHAR' AND table_schema = 'main' AND (table_name IN "

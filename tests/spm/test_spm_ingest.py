@@ -97,6 +97,22 @@ def test_reload_and_duplicate_across_files(tmp_path, csv_file, load, query, reje
     assert query("SELECT count(*) FROM stg_spm")[0][0] == 2
 
 
+def test_duplicate_in_a_later_batch_of_the_same_command(tmp_path, csv_file, load, query,
+                                                        rejects, monkeypatch):
+    """One batch per file: the second file's batch reads the first one's rows from the files
+    the first batch wrote, not only from the published warehouse."""
+    import pipelines.ingest.load as load_module
+
+    monkeypatch.setattr(load_module, "BATCH_FILES", 1)
+    first = csv_file(tmp_path / "spm_a.csv", HEADER, [rec(1, "Melati 1", "Kesehatan", "KES01", 40, 30)])
+    second = csv_file(tmp_path / "spm_b.csv", HEADER, [rec(1, "Melati 1", "Kesehatan", "KES01", 40, 31)])
+    a, b = load(first, second)
+    assert (a.rows_staged, b.rows_staged, b.rejected_by_reason) == (1, 0, {"duplicate": 1})
+    assert rejects("spm_b.csv")[2][2] == ("same posyandu, month and indicator already staged "
+                                          "from spm_a.csv row 2")
+    assert query("SELECT count(*) FROM stg_spm")[0][0] == 1
+
+
 def test_missing_required_column_is_fatal(tmp_path, csv_file, load, query):
     header = [h for h in HEADER if h != "Sasaran"]
     rows = [[c for h, c in zip(HEADER, rec(1, "Melati 1", "Kesehatan", "KES01", 40, 30)) if h != "Sasaran"]]

@@ -13,6 +13,7 @@ from pipelines.config import SQL_DIR, default_config
 from pipelines.ingest import pkk, spm
 from pipelines.ingest.load import ingest_files
 from pipelines.marts import _run_python_model, run_audits
+from pipelines.warehouse import connect_readonly
 
 TODAY = datetime.date(2026, 1, 1)
 
@@ -63,7 +64,7 @@ def built(tmp_path_factory, csv_file, xlsx_file) -> Path:
 
 @pytest.fixture(scope="module")
 def q(built):
-    con = duckdb.connect(str(built), read_only=True)
+    con = connect_readonly(built)
 
     def run(sql, params=()):
         return con.execute(sql, list(params)).fetchall()
@@ -191,7 +192,7 @@ def _spm_audits(con) -> dict[str, int]:
 
 
 def test_audits_pass_and_can_fail(built, tmp_path):
-    with duckdb.connect(str(built), read_only=True) as con:
+    with connect_readonly(built) as con:
         assert _spm_audits(con) == {}
     copy = tmp_path / "tampered.duckdb"
     shutil.copy(built, copy)
@@ -250,7 +251,7 @@ def test_joined_view_builds_without_the_stunting_mart(built, tmp_path):
 def test_marts_build_on_empty_staging(tmp_path):
     warehouse = tmp_path / "empty.duckdb"
     assert ingest_files([], warehouse=warehouse, today=TODAY) == []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_readonly(warehouse) as con:
         for table in ("mart_spm_coverage", "mart_spm_field", "mart_spm_completeness", "mart_pkk",
                       "mart_spm_pkk_flags", "mart_stunting_spm_pkk"):
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)

@@ -1,4 +1,6 @@
-"""grain: the campaign config as tables, rebuilt on every build from config/campaigns.toml
+"""reads: campaigns, mart_target_list, ref_kabkota, ref_wilayah
+
+grain: the campaign config as tables, rebuilt on every build from config/campaigns.toml
 (pipelines/campaigns.py): ref_campaign (one row per campaign), ref_campaign_kabkota (campaign x
 target kab/kota), ref_campaign_target (campaign x target kab/kota x activity with a target),
 ref_campaign_day (campaign x calendar day of the window), ref_intervensi_activity (activity).

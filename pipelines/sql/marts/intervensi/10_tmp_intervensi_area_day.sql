@@ -1,3 +1,4 @@
+-- reads: ref_campaign, ref_campaign_day, ref_campaign_kabkota, stg_intervensi
 -- grain: tmp_intervensi_area_day (temp) one row per campaign, target kab/kota and display day
 -- (7 days before the start to post_days after the end): the calendar, whether a report came in
 -- that day (any staged row of the kab/kota or one of its kecamatan), the last report so far and

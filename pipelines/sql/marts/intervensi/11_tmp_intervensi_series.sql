@@ -1,3 +1,4 @@
+-- reads: ref_campaign, ref_campaign_target, stg_intervensi, tmp_intervensi_area_day
 -- grain: tmp_intervensi_series (temp) one row per campaign, target kab/kota, activity with a
 -- target and display day: the day's count and the cumulative count from reports dated inside
 -- the window (whole-kab/kota and kecamatan rows added up), next to the area-day facts.

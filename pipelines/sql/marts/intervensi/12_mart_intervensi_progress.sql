@@ -1,3 +1,4 @@
+-- reads: ref_campaign, ref_intervensi_activity, tmp_intervensi_series
 -- grain: one row per campaign, target kab/kota (plus the province total, kode_kabkota '35'),
 -- activity with a target and display day (7 days before the start to post_days after the end).
 -- Everything is "as of the end of that day": pick the day, read the rows. The expected pace is

@@ -1,3 +1,4 @@
+-- reads: tmp_intervensi_area_day
 -- grain: one row per campaign, target kab/kota and working day of the window, up to today, on
 -- which no report came in (neither for the kab/kota nor for any of its kecamatan); with the
 -- running counts as of that day.

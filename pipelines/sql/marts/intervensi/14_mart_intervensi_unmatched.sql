@@ -1,3 +1,4 @@
+-- reads: load_files, ref_campaign, ref_campaign_kabkota, ref_wilayah, stg_intervensi
 -- grain: one row per staged report row (an area and a day) that no campaign counts: dated
 -- outside every campaign window, or inside a window for a kab/kota that is not its target.
 -- Such rows are staged, not rejected, so a later change of the campaign config picks them up.

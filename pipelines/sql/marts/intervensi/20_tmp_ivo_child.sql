@@ -1,10 +1,12 @@
+-- reads: ref_campaign, stg_pengukuran_kampanye
 -- grain: tmp_ivo_child (temp) one row per campaign, measurement window and child measured in
 -- it: the child's last measurement of the window. Windows: w = 0 the pre_months before the pre
 -- period, w = 1 the pre period (pre_months before the start), w = 2 during/after (start to
 -- post_days after the end). Z-scores flagged by the WHO limits count as missing.
 -- w = 2 rows are kept only for children measured in w = 1: they are read only as the follow-up
 -- of a w = 1 child (22_tmp_ivo_cluster), so the others are dropped before the per-child step.
--- ukur is read twice and recomputed each time (a scan of stg_pengukuran costs less than storing
+-- stg_pengukuran_kampanye: the staged measurements of the months the windows cover (the
+-- builder's view). ukur is read twice and recomputed each time (a scan of stg_pengukuran costs less than storing
 -- a million rows).
 CREATE OR REPLACE TEMP TABLE tmp_ivo_child AS
 WITH windows AS (
@@ -25,7 +27,7 @@ ukur AS NOT MATERIALIZED (
            CASE WHEN m.fwei = 0 THEN m.zwei END AS waz,
            CASE WHEN m.fwfl = 0 THEN m.zwfl END AS whz,
            CASE WHEN m.flen = 0 THEN m.zlen END AS haz
-    FROM stg_pengukuran AS m
+    FROM stg_pengukuran_kampanye AS m
     JOIN windows AS w ON m.measurement_date >= w.w_from AND m.measurement_date < w.w_until
     WHERE m.posyandu_key IS NOT NULL
 ),

@@ -1,3 +1,4 @@
+-- reads: ref_campaign, ref_campaign_kabkota, tmp_ivo_child
 -- grain: tmp_ivo_posyandu (temp) one row per campaign and posyandu with children measured in
 -- the pre period (w = 1): targeted or not, pre-period stunting prevalence and size (children
 -- measured), and the matching stratum (prevalence quantile bin x size quantile bin, ties kept in

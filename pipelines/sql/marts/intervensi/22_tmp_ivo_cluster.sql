@@ -1,3 +1,4 @@
+-- reads: tmp_ivo_child
 -- grain: tmp_ivo_cluster (temp) one row per campaign, transition, posyandu and outcome metric:
 -- numerator y and denominator x over the children whose base measurement was there. The
 -- transition 'pre' follows children of w = 0 into w = 1 (the usual course before the campaign),

@@ -1,3 +1,4 @@
+-- reads: tmp_ivo_cluster, tmp_ivo_posyandu
 -- grain: tmp_ivo_cell (temp) one row per campaign, level, group, stratum and metric over the
 -- matched posyandu: numerator and denominator per transition, their ratio, the posyandu that
 -- contribute, and q = the sum over those posyandu of their squared linearised contribution to

@@ -1,3 +1,4 @@
+-- reads: ref_campaign, ref_campaign_kabkota, tmp_ivo_cell, tmp_ivo_posyandu
 -- grain: one row per campaign, level (kode '35' = all target kab/kota, or one target kab/kota)
 -- and outcome metric. Targeted posyandu against comparison posyandu of non-target kab/kota in
 -- the same stratum (pre-period prevalence bin x size bin), strata weighted by the level's

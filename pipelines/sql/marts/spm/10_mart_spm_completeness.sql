@@ -1,3 +1,4 @@
+-- reads: ref_spm_indikator, stg_spm
 -- grain: one row per known posyandu (one that reported SPM services in any month) and month, for
 -- every month from the first to the last month in stg_spm: did it report, and how much.
 CREATE OR REPLACE TABLE mart_spm_completeness AS

@@ -1,3 +1,4 @@
+-- reads: ref_spm_indikator, ref_wilayah, stg_spm
 -- grain: one row per level (provinsi, kabkota, kecamatan, desa, posyandu), unit kode, period
 -- (period_type bulan 'YYYY-MM' | tahun 'YYYY') and SPM indicator that has at least one record.
 -- Posyandu service coverage (served ÷ posyandu sasaran), not official SPM achievement (domain 3.3).

@@ -1,3 +1,4 @@
+-- reads: ref_pkk_indikator
 -- grain: one row per PKK indicator: how it is computed from stg_pkk (numerator and denominator
 -- columns, summed where joined by '+'), its labels, and the SPM field and stunting risk factor
 -- it measures (domain.md 4.4). Kept as data: pipelines/reference/pkk_indikator.csv.

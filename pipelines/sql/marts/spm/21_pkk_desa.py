@@ -1,4 +1,6 @@
-"""pkk_desa_indikator (temp view): one row per desa, period (bulan 'YYYY-MM' | tahun 'YYYY')
+"""reads: mart_pkk_indikator, ref_wilayah, stg_pkk
+
+pkk_desa_indikator (temp view): one row per desa, period (bulan 'YYYY-MM' | tahun 'YYYY')
 and PKK indicator that desa recorded: numerator and denominator, from stg_pkk and the mapping
 in mart_pkk_indikator (pipelines/reference/pkk_indikator.csv), with the columns the desa rows of
 mart_pkk show (desa name, the indicator's label and unit, desa known = 1).
@@ -66,7 +68,7 @@ def build(con: duckdb.DuckDBPyConnection, config: object) -> None:
         r[0]
         for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'stg_pkk' "
-            "AND table_schema = 'main' AND table_catalog = current_database()"
+            "AND table_schema = 'main' AND table_catalog IN (current_database(), 'temp')"
         ).fetchall()
     }
     indicators = con.execute(

@@ -1,3 +1,4 @@
+-- reads: mart_pkk_indikator, pkk_desa_indikator, ref_wilayah, stg_pkk
 -- grain: one row per level (provinsi, kabkota, kecamatan, desa), unit kode, period (bulan
 -- 'YYYY-MM' | tahun 'YYYY') and PKK indicator of mart_pkk_indikator: numerator, denominator,
 -- value = 100 × numerator ÷ denominator, pooled over the desa that recorded both.

@@ -1,3 +1,4 @@
+-- reads: load_files, stg_pkk, stg_spm
 -- grain: one row per staged SPM or PKK record and flag: values the data states that are possible
 -- but surprising, kept (not rejected) and shown here with their file row so they can be checked.
 CREATE OR REPLACE TABLE mart_spm_pkk_flags AS

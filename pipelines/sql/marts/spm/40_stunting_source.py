@@ -1,4 +1,6 @@
-"""spm_stunting_source (temp view) for mart_stunting_spm_pkk: kab/kota and kecamatan stunting
+"""reads: mart_prevalensi
+
+spm_stunting_source (temp view) for mart_stunting_spm_pkk: kab/kota and kecamatan stunting
 prevalence per month and year from mart_prevalensi (stunting domain, built before this one).
 Where a build has no mart_prevalensi the view is empty with the same columns, so the joined mart
 still builds, with NULL prevalence, instead of inventing a second prevalence definition here."""

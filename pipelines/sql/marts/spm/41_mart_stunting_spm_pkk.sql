@@ -1,3 +1,4 @@
+-- reads: mart_pkk, mart_pkk_indikator, mart_spm_field, spm_stunting_source
 -- grain: one row per level (kabkota, kecamatan), unit kode, period (bulan 'YYYY-MM' | tahun
 -- 'YYYY') and indicator (an SPM field from mart_spm_field or a PKK indicator from mart_pkk), with
 -- the unit's stunting prevalence for the same period beside it (NULL where none was measured).

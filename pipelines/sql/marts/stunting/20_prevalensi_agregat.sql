@@ -1,30 +1,13 @@
+-- reads: ref_wilayah, tmp_prevalensi_lokasi
 -- grain: tmp_prevalensi_agregat (temp) one row per level (provinsi, kabkota, kecamatan, desa,
 -- posyandu), unit kode, period_type (bulan, bulan_timbang, tahun) and period_start: the counts
 -- before suppression. Every kab/kota of ref_wilayah has a row in every period that has data
 -- (zero counts where it has no children). Bulan timbang periods are the months listed in config
--- `bulan_timbang`, with the same children as that month. Flagged z-scores are class 0 in
--- tmp_prevalensi_anak: counted in n_flag_*, never in a denominator.
--- Counts are additive, so the children are counted once per area (lokasi) and period and the
--- levels are rolled up from those few hundred thousand rows instead of the children.
+-- `bulan_timbang`, with the same children as that month. Only the periods being recomputed are
+-- here (the runner's tmp_prevalensi_lokasi): every level is rolled up from the per-area counts.
 CREATE OR REPLACE TEMP TABLE tmp_prevalensi_agregat AS
 WITH per_lokasi AS (
-    SELECT
-        period_type, period_start, lokasi,
-        count(*) AS n_children,
-        count(*) FILTER (WHERE kelas_haz >= 1) AS n_haz,
-        count(*) FILTER (WHERE kelas_haz >= 2) AS n_stunted,
-        count(*) FILTER (WHERE kelas_haz = 3) AS n_severe,
-        count(*) FILTER (WHERE kelas_haz = 0) AS n_flag_haz,
-        count(*) FILTER (WHERE kelas_whz >= 1) AS n_whz,
-        count(*) FILTER (WHERE kelas_whz = 2) AS n_wasted,
-        count(*) FILTER (WHERE kelas_whz = 3) AS n_overweight,
-        count(*) FILTER (WHERE kelas_whz = 0) AS n_flag_whz,
-        count(*) FILTER (WHERE kelas_waz >= 1) AS n_waz,
-        count(*) FILTER (WHERE kelas_waz = 2) AS n_underweight,
-        count(*) FILTER (WHERE kelas_waz = 0) AS n_flag_waz,
-        count(kelas_waz) AS n_weighed           -- any weight recorded (flagged or not)
-    FROM tmp_prevalensi_anak
-    GROUP BY ALL
+    SELECT * FROM tmp_prevalensi_lokasi
 ),
 coded AS (
     -- kab/kota and kecamatan codes are prefixes of the desa code (contracts 2.2: 35.09.01.2001);

@@ -1,3 +1,4 @@
+-- reads: tmp_prevalensi_agregat
 -- grain: tmp_prevalensi_provinsi (temp) one row per period_type and period_start: the provincial
 -- stunting value every unit is compared with. config `provincial_average`:
 --   "pooled"       = provincial stunted / provincial children with a valid HAZ (domain.md 1.7);

@@ -1,3 +1,4 @@
+-- reads: prevalensi_prev_start, tmp_prevalensi_provinsi
 -- grain: tmp_prevalensi_periode (temp) one row per period (period_type, period_start): its label,
 -- last day, and the start of the period it is compared with for the trend: the previous period
 -- of the same type (previous month; the latest configured weighing month before a bulan timbang,
@@ -10,13 +11,6 @@ SELECT
         ELSE strftime(period_start, '%Y-%m') END AS period,
     CASE period_type WHEN 'tahun' THEN make_date(year(period_start), 12, 31)
         ELSE last_day(period_start) END AS period_end,
-    CASE period_type
-        WHEN 'bulan' THEN period_start - INTERVAL 1 MONTH
-        WHEN 'tahun' THEN period_start - INTERVAL 1 YEAR
-        ELSE list_max(list_filter(
-            generate_series(period_start - INTERVAL 12 MONTH,
-                            period_start - INTERVAL 1 MONTH, INTERVAL 1 MONTH),
-            lambda d: list_contains(getvariable('bulan_timbang'), month(d))))
-    END::DATE AS prev_start,
+    prevalensi_prev_start(period_type, period_start) AS prev_start,
     (period_start - INTERVAL 1 YEAR)::DATE AS yoy_start
 FROM tmp_prevalensi_provinsi;

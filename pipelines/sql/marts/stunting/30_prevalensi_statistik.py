@@ -1,4 +1,6 @@
-"""grain: tmp_prevalensi_funnel (temp) one row per period and denominator n: exact binomial
+"""reads: tmp_prevalensi_agregat, tmp_prevalensi_provinsi
+
+grain: tmp_prevalensi_funnel (temp) one row per period and denominator n: exact binomial
 funnel limits around the provincial value; tmp_prevalensi_peringkat (temp) one row per ranked
 unit and period: rank among its peers with a 95% rank interval.
 

@@ -1,3 +1,4 @@
+-- reads: tmp_prevalensi_agregat
 -- grain: tmp_prevalensi_eb (temp) one row per kecamatan, desa or posyandu with a valid HAZ and
 -- period: the empirical-Bayes (beta-binomial) stunting rate in percent.
 -- The beta prior is estimated by the method of moments per level, kab/kota and period (small

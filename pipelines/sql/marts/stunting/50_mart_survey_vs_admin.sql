@@ -1,3 +1,4 @@
+-- reads: mart_prevalensi_kabkota, ref_kabkota
 -- grain: mart_survey_vs_admin one row per kab/kota and administrative period (period_type,
 -- period): the kab/kota's administrative (e-PPGBM) stunting prevalence beside the published
 -- survey values SSGI 2022 and SSGI 2024 (ref_kabkota, from ../shared/reference/README.md), with

@@ -1,3 +1,4 @@
+-- reads: mart_prevalensi_kabkota, ref_kabkota
 -- grain: mart_target_list one row per reference ('ssgi_2024', 'admin') and kab/kota: the value on
 -- that reference, the provincial value it is compared with, whether it is above (strictly), and
 -- its rank within that reference (1 = highest; survey and administrative never ranked together).

@@ -1,20 +1,12 @@
+-- reads: load_file_area, load_files
 -- grain: tmp_kualitas_penolakan (temp) one row per level (provinsi, kabkota), kode, period_type
 -- (bulan, tahun) and period_start: rows read and rejected in posyandu exports. Rejected rows have
 -- no resolved codes, so each file is attributed to the kab/kota and month most of its staged rows
--- belong to (demo files hold one kab/kota and month each); a file with no staged row cannot be
--- attributed and is left out.
+-- belong to (demo files hold one kab/kota and month each; load_file_area, computed when the file
+-- is loaded); a file with no staged row cannot be attributed and is left out.
 CREATE OR REPLACE TEMP TABLE tmp_kualitas_penolakan AS
 WITH file_area AS (
-    SELECT
-        file_sha256,
-        arg_max({'kab': kode_kabkota, 'bulan': bulan}, (n, kode_kabkota, bulan)) AS area
-    FROM (
-        SELECT file_sha256, kode_kabkota, date_trunc('month', measurement_date)::DATE AS bulan,
-               count(*) AS n
-        FROM stg_pengukuran
-        GROUP BY ALL
-    )
-    GROUP BY file_sha256
+    SELECT file_sha256, {'kab': kode_kabkota, 'bulan': bulan} AS area FROM load_file_area
 ),
 files AS (
     SELECT f.area.kab AS kode_kabkota, f.area.bulan AS bulan,

@@ -1,10 +1,10 @@
--- grain: tmp_kualitas_agregat (temp) one row per level (provinsi, kabkota, kecamatan, posyandu),
--- unit kode, period_type (bulan, tahun) and period_start: additive data-quality statistics of the
--- staged measurements of balita (0-59 months): counts, sums and sums of squares of the unflagged
--- z-scores, terminal-digit counts of height (t0..t9) and weight (b0..b9), birth dates on day 1 or
--- 15, missing fields, label disagreements. Computed once per area (posyandu_key, else desa) and
--- month, then rolled up: every statistic is a sum.
-CREATE OR REPLACE TEMP TABLE tmp_kualitas_agregat AS
+-- reads: scope_pengukuran
+-- grain: state_kualitas_lokasi (catalog table, kept between builds) one row per month and area
+-- (posyandu_key, else desa): the additive data-quality statistics of that month's staged
+-- measurements of balita (0-59 months). The months being recomputed (the builder's view
+-- scope_pengukuran holds their staged rows) are replaced; every level and the year are rolled up
+-- from these rows (30_kualitas_agregat.sql), never from the measurements again.
+CREATE OR REPLACE TEMP TABLE tmp_kualitas_lokasi AS
 WITH ukur AS (
     SELECT
         date_trunc('month', measurement_date)::DATE AS bulan,
@@ -17,7 +17,7 @@ WITH ukur AS (
         CAST(round(lenhei_cm * 10) % 10 AS INTEGER) AS dig_t,
         CAST(round(weight_kg * 10) % 10 AS INTEGER) AS dig_b,
         weight_kg, lenhei_cm, measure, birth_date, src_kat_tbu, kat_tbu
-    FROM stg_pengukuran
+    FROM scope_pengukuran
     WHERE age_months < 60
 ),
 per_lokasi_packed AS (
@@ -78,28 +78,9 @@ per_lokasi AS (
         CAST((coalesce(b_hi, 0) >> 96) & 16777215 AS BIGINT) AS b9,
     FROM per_lokasi_packed
 )
-SELECT
-    CASE WHEN bulan IS NOT NULL THEN 'bulan' ELSE 'tahun' END AS period_type,
-    coalesce(bulan, tahun) AS period_start,
-    CASE grouping(kode_kabkota, kode_kecamatan, posyandu_key)
-        WHEN 7 THEN 'provinsi' WHEN 3 THEN 'kabkota' WHEN 1 THEN 'kecamatan'
-        ELSE 'posyandu' END AS level,
-    CASE grouping(kode_kabkota, kode_kecamatan, posyandu_key)
-        WHEN 7 THEN '35' WHEN 3 THEN kode_kabkota WHEN 1 THEN kode_kecamatan
-        ELSE posyandu_key END AS kode,
-    kode_kabkota, kode_kecamatan,
-    sum(COLUMNS(lambda c: c NOT IN ('bulan', 'tahun', 'lokasi', 'kode_kabkota',
-                                    'kode_kecamatan', 'posyandu_key'))),
-FROM (
-    -- codes are prefixes of the desa code (contracts 2.2); lokasi = posyandu_key or desa
-    SELECT *, date_trunc('year', bulan)::DATE AS tahun,
-           left(lokasi, 5) AS kode_kabkota, left(lokasi, 8) AS kode_kecamatan,
-           CASE WHEN contains(lokasi, '|') THEN lokasi END AS posyandu_key
-    FROM per_lokasi
-)
-GROUP BY GROUPING SETS (
-    (bulan), (bulan, kode_kabkota), (bulan, kode_kabkota, kode_kecamatan),
-    (bulan, kode_kabkota, kode_kecamatan, posyandu_key),
-    (tahun), (tahun, kode_kabkota), (tahun, kode_kabkota, kode_kecamatan),
-    (tahun, kode_kabkota, kode_kecamatan, posyandu_key)
-);
+SELECT * FROM per_lokasi;
+CREATE TABLE IF NOT EXISTS state_kualitas_lokasi AS SELECT * FROM tmp_kualitas_lokasi WHERE false;
+-- staging only grows, so a recomputed month has at least the areas it had
+DELETE FROM state_kualitas_lokasi WHERE bulan IN (SELECT DISTINCT bulan FROM tmp_kualitas_lokasi);
+INSERT INTO state_kualitas_lokasi SELECT * FROM tmp_kualitas_lokasi;
+DROP TABLE tmp_kualitas_lokasi;

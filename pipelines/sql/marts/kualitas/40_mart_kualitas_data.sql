@@ -1,3 +1,4 @@
+-- reads: mart_kualitas_ambang, ref_wilayah, state_posyandu_nama, state_prevalensi_agregat, tmp_kualitas_agregat, tmp_kualitas_penolakan, tmp_kualitas_posyandu
 -- grain: mart_kualitas_data one row per level (provinsi, kabkota, kecamatan, posyandu), unit kode,
 -- period_type (bulan, tahun) and period: data quality of the staged measurements of balita
 -- (0-59 months), after WHO/UNICEF 2019: % flagged z-scores, SD of unflagged HAZ/WAZ/WHZ, terminal
@@ -59,7 +60,7 @@ WITH metrics AS (
                    + b6 * b6 + b7 * b7 + b8 * b8 + b9 * b9 AS ss_berat
         FROM tmp_kualitas_agregat
     ) AS a
-    JOIN tmp_prevalensi_agregat AS c USING (level, kode, period_type, period_start)
+    JOIN state_prevalensi_agregat AS c USING (level, kode, period_type, period_start)
     LEFT JOIN tmp_kualitas_penolakan AS r USING (level, kode, period_type, period_start)
     LEFT JOIN tmp_kualitas_posyandu AS p USING (kode, period_type, period_start)
     WHERE a.kode IS NOT NULL
@@ -140,4 +141,4 @@ LEFT JOIN mart_kualitas_ambang AS ksk
     ON ksk.metric = 'skor' AND f.skor >= ksk.batas_bawah
    AND (ksk.batas_atas IS NULL OR f.skor < ksk.batas_atas)
 LEFT JOIN ref_wilayah AS w ON w.kode = f.kode
-LEFT JOIN tmp_prevalensi_posyandu_nama AS pn ON f.level = 'posyandu' AND pn.posyandu_key = f.kode;
+LEFT JOIN state_posyandu_nama AS pn ON f.level = 'posyandu' AND pn.posyandu_key = f.kode;

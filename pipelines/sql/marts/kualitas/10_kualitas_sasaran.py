@@ -1,4 +1,6 @@
-"""grain: tmp_kualitas_sasaran (temp) one row per posyandu_key and bulan: the sasaran balita (S)
+"""reads: stg_spm
+
+grain: tmp_kualitas_sasaran (temp) one row per posyandu_key and bulan: the sasaran balita (S)
 reported for SPM indicator KES01 ("Balita ditimbang", the D/S denominator) in stg_spm.
 
 stg_spm belongs to the SPM pipeline and may be absent (or empty) in a warehouse built before it

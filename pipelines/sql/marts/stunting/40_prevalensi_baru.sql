@@ -1,11 +1,13 @@
--- grain: mart_prevalensi one row per level (provinsi, kabkota, kecamatan, desa, posyandu), unit
+-- reads: ref_wilayah, stunting_wilson95, tmp_prevalensi_agregat, tmp_prevalensi_eb, tmp_prevalensi_funnel, tmp_prevalensi_peringkat, tmp_prevalensi_periode, tmp_prevalensi_posyandu_nama, tmp_prevalensi_provinsi
+-- grain: tmp_prevalensi_baru (temp) the rows of mart_prevalensi for the periods being
+-- recomputed (41_mart_prevalensi.sql merges them and sets the trend columns). mart_prevalensi: one row per level (provinsi, kabkota, kecamatan, desa, posyandu), unit
 -- kode, period_type (bulan, bulan_timbang, tahun) and period ('2025-08', '2025').
 -- Counts from tmp_prevalensi_agregat; rates in percent with 95% Wilson intervals; compared with
 -- the provincial value (tmp_prevalensi_funnel, tmp_prevalensi_peringkat); empirical-Bayes rate
 -- (tmp_prevalensi_eb); change against the previous period and a year earlier
--- (tmp_prevalensi_periode). Units with 0 < n_children < min_cell are suppressed: every count,
+-- (41_mart_prevalensi.sql). Units with 0 < n_children < min_cell are suppressed: every count,
 -- rate, interval, limit, rank and change is NULL. docs/marts_stunting.md gives every formula.
-CREATE OR REPLACE TABLE mart_prevalensi AS
+CREATE OR REPLACE TEMP TABLE tmp_prevalensi_baru AS
 WITH base AS (
     SELECT
         a.*,
@@ -17,16 +19,6 @@ WITH base AS (
         CASE WHEN p.prov_n_children >= getvariable('min_cell') THEN p.prov_n_haz END AS prov_n_haz,
         CASE WHEN p.prov_n_children >= getvariable('min_cell') THEN p.prov_n_stunted END
             AS prov_n_stunted
-    FROM tmp_prevalensi_agregat AS a
-    JOIN tmp_prevalensi_provinsi AS p USING (period_type, period_start)
-),
-rates AS (
-    -- the shown stunting rate of every unit and period (as in shown), for the trend columns:
-    -- a narrow copy, so that shown itself is read once and never materialised
-    SELECT
-        a.level, a.kode, a.period_type, a.period_start,
-        CASE WHEN NOT (a.n_children > 0 AND a.n_children < getvariable('min_cell'))
-              AND a.n_haz > 0 THEN 100 * a.n_stunted / a.n_haz END AS pct_stunted
     FROM tmp_prevalensi_agregat AS a
     JOIN tmp_prevalensi_provinsi AS p USING (period_type, period_start)
 ),
@@ -127,8 +119,8 @@ SELECT
     s.rank_lo,
     s.rank_hi,
     s.n_peers,
-    s.pct_stunted - prev.pct_stunted AS chg_prev_pts,
-    s.pct_stunted - yoy.pct_stunted AS chg_yoy_pts
+    CAST(NULL AS DOUBLE) AS chg_prev_pts,  -- set over every period by 41_mart_prevalensi.sql
+    CAST(NULL AS DOUBLE) AS chg_yoy_pts
 FROM (
     -- each 95% interval computed once per row (the macro returns {lo, hi}) from the shown
     -- counts, which are NULL when suppressed: a suppressed row gets NULL intervals
@@ -144,12 +136,6 @@ FROM (
 JOIN tmp_prevalensi_periode AS l USING (period_type, period_start)
 LEFT JOIN ref_wilayah AS w ON w.kode = s.kode
 LEFT JOIN tmp_prevalensi_posyandu_nama AS pn ON s.level = 'posyandu' AND pn.posyandu_key = s.kode
-LEFT JOIN rates AS prev
-    ON prev.level = s.level AND prev.kode = s.kode
-   AND prev.period_type = s.period_type AND prev.period_start = l.prev_start
-LEFT JOIN rates AS yoy
-    ON yoy.level = s.level AND yoy.kode = s.kode
-   AND yoy.period_type = s.period_type AND yoy.period_start = l.yoy_start
 -- no ORDER BY: sorting a million rows costs seconds on every publish and buys the dashboard
 -- nothing measurable (it filters by level and period)
 ;

@@ -1,14 +1,15 @@
+-- reads: state_prevalensi_agregat, tmp_kualitas_sasaran
 -- grain: tmp_kualitas_posyandu (temp) one row per unit kode (provinsi '35', kab/kota,
 -- kecamatan, posyandu), period_type (bulan, tahun) and period_start: posyandu-months reported,
 -- D and S for D/S, posyandu known to the unit and the months of the reporting window.
--- D (children weighed) per posyandu-month comes from tmp_prevalensi_agregat (stunting domain,
+-- D (children weighed) per posyandu-month comes from state_prevalensi_agregat (stunting domain,
 -- same build): children whose measurement of the month there has a weight. S is the KES01
 -- sasaran of tmp_kualitas_sasaran, where the SPM data has one.
 CREATE OR REPLACE TEMP TABLE tmp_kualitas_posyandu AS
 WITH pos_bulan AS (
     SELECT a.kode AS posyandu_key, a.kode_kabkota, a.kode_kecamatan, a.period_start AS bulan,
            a.n_weighed AS d, s.sasaran AS s
-    FROM tmp_prevalensi_agregat AS a
+    FROM state_prevalensi_agregat AS a
     LEFT JOIN tmp_kualitas_sasaran AS s ON s.posyandu_key = a.kode AND s.bulan = a.period_start
     WHERE a.level = 'posyandu' AND a.period_type = 'bulan'
 ),

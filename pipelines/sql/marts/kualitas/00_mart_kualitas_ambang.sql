@@ -1,3 +1,4 @@
+-- reads: (nothing)
 -- grain: mart_kualitas_ambang one row per data-quality metric and class: the thresholds (as data)
 -- that mart_kualitas_data uses to classify a unit, with their points and source. A value v is in
 -- a class when batas_bawah <= v < batas_atas (batas_atas NULL = no upper bound). The plausibility

@@ -1,0 +1,43 @@
+-- The catalog: the small tables published with the marts. The rows themselves (raw, staging,
+-- rejects) are Parquet files in the bulk store (pipelines/store.py); store_files lists the files
+-- that make up the published state.
+-- grain: load_files one row per loaded file content (sha256)
+CREATE TABLE IF NOT EXISTS load_files (
+    file_sha256     VARCHAR PRIMARY KEY,
+    source          VARCHAR NOT NULL,   -- posyandu | pkk | spm | intervensi
+    file_name       VARCHAR NOT NULL,
+    format          VARCHAR,            -- csv | xlsx | xls | html
+    sheet           VARCHAR,
+    header_row      INTEGER,
+    title_text      VARCHAR,
+    extraction_date DATE,
+    rows_read       INTEGER NOT NULL,
+    rows_staged     INTEGER NOT NULL,
+    rows_rejected   INTEGER NOT NULL,
+    loaded_at       TIMESTAMP NOT NULL
+);
+
+-- grain: load_rejects one row per loaded file and reject reason: how many of its rows were
+-- rejected for it (the rows themselves are in the store's rejects files)
+CREATE TABLE IF NOT EXISTS load_rejects (
+    file_sha256 VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,
+    reason      VARCHAR NOT NULL,
+    n_rows      BIGINT NOT NULL
+);
+
+-- grain: load_file_area one row per staged posyandu file: the kab/kota and month most of its
+-- staged rows belong to (rejected rows have no resolved codes; the quality mart attributes a
+-- file's rejects there). Computed when the file is loaded, from its own staged rows.
+CREATE TABLE IF NOT EXISTS load_file_area (
+    file_sha256  VARCHAR PRIMARY KEY,
+    kode_kabkota VARCHAR NOT NULL,
+    bulan        DATE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS store_files (
+    table_name VARCHAR NOT NULL,    -- stg_pengukuran, raw_pkk, rejects, state_anak_tahun, ...
+    part       VARCHAR NOT NULL,    -- '2025-08' (month), '2025' (year) or the writing build's id
+    path       VARCHAR PRIMARY KEY, -- relative to the store root
+    build_id   VARCHAR NOT NULL     -- the build that wrote it
+);
