@@ -84,10 +84,12 @@ def _grain_descriptions() -> dict[str, str]:
     for path in sorted((SQL_DIR / "marts").glob("*/*.sql")):
         text = path.read_text()
         match = _CREATE_MART.search(text)
-        if not match or not text.startswith("-- grain:"):
+        lines = text.splitlines()
+        start = next((i for i, line in enumerate(lines) if line.startswith("-- grain:")), None)
+        if not match or start is None:
             continue
         block = []
-        for line in text.splitlines():
+        for line in lines[start:]:
             if not line.startswith("--"):
                 break
             block.append(line.removeprefix("--").strip())

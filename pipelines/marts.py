@@ -390,9 +390,9 @@ def audit_build(con: duckdb.DuckDBPyConnection, ran: list[str]) -> None:
     which keeps the build from being published."""
     domains = {name.split("/")[0] for name in ran}
     con.execute("CREATE TABLE IF NOT EXISTS meta_audit (audit VARCHAR PRIMARY KEY, "
-                "domain VARCHAR, n_failing BIGINT, checked_at TIMESTAMPTZ)")
+                "domain VARCHAR, n_failing BIGINT, checked_at TIMESTAMP)")
     failures = run_audits(con, domains, sample=3)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).replace(tzinfo=None)  # UTC
     con.executemany("INSERT OR REPLACE INTO meta_audit VALUES (?, ?, ?, ?)", [
         (p.stem, AUDIT_DOMAINS.get(p.stem.split("_")[0]), failures.get(p.stem, (0,))[0], now)
         for p in _audit_files(domains)])

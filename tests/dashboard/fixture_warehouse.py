@@ -224,9 +224,24 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> None:
                          "row_number": 100 + i, "column_name": "Tgl Lahir", "reason": reason,
                          "message": "fixture reject"} for i, reason in enumerate(reasons)]
     _insert(con, "load_files", pd.DataFrame(files))
+    # raw rows as a load writes them (one per row read: the staged rows and the rejected ones),
+    # so the accounting audits that every build runs hold on the fixture too
+    raw_tables = {"posyandu": "raw_pengukuran", "spm": "raw_spm", "pkk": "raw_pkk",
+                  "intervensi": "raw_intervensi"}
+    for source, table in tables:
+        if table in present:
+            con.execute(
+                f"INSERT INTO delta.{raw_tables[source]} (file_sha256, file_name, row_number, "
+                "loaded_at) SELECT DISTINCT s.file_sha256, f.file_name, s.row_number, "
+                f"f.loaded_at FROM {table} AS s JOIN load_files AS f USING (file_sha256)")
     if rejects:
         frame = pd.DataFrame(rejects)
         _insert(con, "rejects", frame)
+        con.register("fixture_rejects", frame)
+        con.execute("INSERT INTO delta.raw_pengukuran (file_sha256, file_name, row_number, "
+                    "loaded_at) SELECT file_sha256, file_name, row_number, ? FROM fixture_rejects",
+                    [loaded])
+        con.unregister("fixture_rejects")
         counts = frame.groupby(["file_sha256", "source", "reason"]).size().reset_index(name="n_rows")
         _insert(con, "load_rejects", counts)
 

@@ -84,5 +84,9 @@ def fill_synthetic(
 ) -> int:
     """Insert synthetic measurements into stg_pengukuran; returns the number of rows staged."""
     con.execute("SELECT setseed(?)", [seed])
-    con.execute(SYNTHETIC_SQL.format(n_children=int(n_children), months=int(months), start=start))
-    return con.execute("SELECT count(*) FROM stg_pengukuran").fetchone()[0]
+    in_build = con.execute("SELECT count(*) FROM duckdb_databases() "
+                           "WHERE database_name = 'delta'").fetchone()[0]
+    target = "delta.stg_pengukuran" if in_build else "stg_pengukuran"  # a build's new rows
+    con.execute(SYNTHETIC_SQL.format(n_children=int(n_children), months=int(months), start=start)
+                .replace("INSERT INTO stg_pengukuran", f"INSERT INTO {target}", 1))
+    return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pandas as pd
 import pytest
 
+from pipelines import store
 from pipelines.export import PENGUKURAN_COLUMNS, ExportError, export, list_exports
+from pipelines.warehouse import connect_readonly
 
 
 def test_list_exports(con):
@@ -56,9 +60,15 @@ def test_export_pengukuran_has_no_personal_columns(fixture_warehouse, tmp_path):
 def test_export_never_leaks_a_new_staging_column(fixture_warehouse, tmp_path):
     copy = tmp_path / "w.duckdb"
     copy.write_bytes(fixture_warehouse.read_bytes())
-    con = duckdb.connect(str(copy))
-    con.execute("ALTER TABLE stg_pengukuran ADD COLUMN nama_anak VARCHAR DEFAULT 'Siti'")
-    con.close()
+    shutil.copytree(store.store_root(fixture_warehouse), store.store_root(copy))
+    # a stored staging file that (say, from a newer version) carries a personal column
+    with duckdb.connect() as con:
+        for path in store.store_root(copy).glob("stg_pengukuran/*/*.parquet"):
+            con.execute(f"COPY (SELECT *, 'Siti' AS nama_anak FROM '{path}') TO '{path}.new' "
+                        "(FORMAT parquet)")
+            path.with_name(path.name + ".new").replace(path)
+    with connect_readonly(copy) as con:
+        assert con.execute("SELECT count(nama_anak) FROM stg_pengukuran").fetchone()[0] > 0
     export("pengukuran", tmp_path / "p.csv", copy)
     assert "nama_anak" not in pd.read_csv(tmp_path / "p.csv").columns
 

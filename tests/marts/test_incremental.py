@@ -20,8 +20,8 @@ from pipelines.ingest.load import ingest_files
 from pipelines.warehouse import building
 
 # Tables a load writes by design (times, build ids, per-load manifests): not mart content.
-NOT_MARTS = {"meta_build", "store_files", "load_files", "load_rejects", "load_file_area",
-             "meta_fingerprint"}
+NOT_MARTS = {"meta_build", "meta_audit", "store_files", "load_files", "load_rejects",
+             "load_file_area", "meta_fingerprint"}
 SOURCES = ("posyandu", "pkk", "spm", "intervensi")
 
 

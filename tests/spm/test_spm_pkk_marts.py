@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.config import SQL_DIR, default_config
@@ -14,6 +12,7 @@ from pipelines.ingest import pkk, spm
 from pipelines.ingest.load import ingest_files
 from pipelines.marts import _run_python_model, run_audits
 from pipelines.warehouse import connect_readonly
+from tests.warehouse_copy import writable_copy
 
 TODAY = datetime.date(2026, 1, 1)
 
@@ -188,15 +187,14 @@ def test_flags_show_possible_but_surprising_values(q):
 
 
 def _spm_audits(con) -> dict[str, int]:
-    return {k: v for k, v in run_audits(con).items() if k.startswith("spm_")}
+    return {k: v for k, v in run_audits(con, {"spm"}).items() if k.startswith("spm_")}
 
 
 def test_audits_pass_and_can_fail(built, tmp_path):
     with connect_readonly(built) as con:
         assert _spm_audits(con) == {}
     copy = tmp_path / "tampered.duckdb"
-    shutil.copy(built, copy)
-    with duckdb.connect(str(copy)) as con:
+    with writable_copy(built, copy) as con:
         con.execute("DELETE FROM mart_spm_pkk_flags WHERE flag = 'over_target'")
         con.execute("UPDATE mart_spm_coverage SET dilayani = dilayani + 1 WHERE level = 'kabkota'")
         con.execute("INSERT INTO stg_pkk (file_sha256, row_number, kode_kabkota, kode_kecamatan, "
@@ -215,8 +213,7 @@ def _run_joined(con) -> None:
 
 def test_joined_view_puts_prevalence_beside_coverage_and_risk_factors(built, tmp_path):
     copy = tmp_path / "joined.duckdb"
-    shutil.copy(built, copy)
-    with duckdb.connect(str(copy)) as con:
+    with writable_copy(built, copy) as con:
         # a stand-in for the stunting domain's mart, with the columns the joined view reads
         con.execute("DROP TABLE IF EXISTS mart_prevalensi")
         con.execute("""CREATE TABLE mart_prevalensi AS SELECT * FROM (VALUES
@@ -240,8 +237,7 @@ def test_joined_view_puts_prevalence_beside_coverage_and_risk_factors(built, tmp
 
 def test_joined_view_builds_without_the_stunting_mart(built, tmp_path):
     copy = tmp_path / "nostunting.duckdb"
-    shutil.copy(built, copy)
-    with duckdb.connect(str(copy)) as con:
+    with writable_copy(built, copy) as con:
         con.execute("DROP TABLE IF EXISTS mart_prevalensi")
         _run_joined(con)
         n, n_prev = con.execute("SELECT count(*), count(pct_stunted) FROM mart_stunting_spm_pkk").fetchone()
@@ -261,8 +257,7 @@ def test_marts_build_on_empty_staging(tmp_path):
 
 def test_mapping_naming_an_unknown_column_fails_loudly(built, tmp_path):
     copy = tmp_path / "badmap.duckdb"
-    shutil.copy(built, copy)
-    with duckdb.connect(str(copy)) as con:
+    with writable_copy(built, copy) as con:
         con.execute("UPDATE mart_pkk_indikator SET numerator = 'air_pdam+air_hujan' WHERE kode = 'air_layak'")
         with pytest.raises(ValueError, match=r"air_layak names \['air_hujan'\]"):
             _run_python_model(SQL_DIR / "marts" / "spm" / "21_pkk_desa.py", con, default_config())
