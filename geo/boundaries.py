@@ -2,13 +2,15 @@
 official code list, simplify it as one coverage (neighbours keep shared borders) and hand out
 light GeoJSON keyed by `kode`.
 
-The boundary files are configured (`paths.boundaries_kabkota`, `paths.boundaries_kecamatan`) and
-never copied into the repository. Results are cached in memory and on disk (`data/geo_cache/`),
-keyed by the source file's path, mtime and size and the simplification settings.
+The boundary files are configured (`paths.boundaries_kabkota`, `paths.boundaries_kecamatan`); the
+default is the files committed in `geo/data/` (derived by `geo/derive.py`, source and licence in
+`geo/data/SOURCE.md`). Results are cached in memory and on disk (`data/geo_cache/`), keyed by the
+source file's path, mtime and size and the simplification settings.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -31,6 +33,9 @@ TOLERANCE = {"kabkota": 0.004, "kecamatan": 0.004}
 DECIMALS = 3  # ~110 m, below the simplification error (~440 m)
 CACHE_DIR = PROJECT_ROOT / "data" / "geo_cache"
 CACHE_FORMAT = 2
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# The committed boundary files: used when the config does not name a file for a level.
+BUNDLED = {level: DATA_DIR / f"jatim_{level}.geojson.gz" for level in LEVELS}
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,11 @@ def official_codes(level: str) -> pd.DataFrame:
 
 
 def boundary_path(level: str, config: Config | None = None) -> Path | None:
-    """The configured boundary file of a level, or None when unset or missing."""
-    path = (config or default_config()).path(CONFIG_KEYS[level])
+    """The boundary file of a level: the configured one, the committed one (`BUNDLED`) when the
+    config has no entry for it, or None when the entry is empty ("") or names a missing file."""
+    config = config or default_config()
+    key = CONFIG_KEYS[level]
+    path = config.path(key) if key in config.section("paths") else BUNDLED[level]
     return path if path is not None and path.is_file() else None
 
 
@@ -105,8 +113,13 @@ def find_code_column(gdf: gpd.GeoDataFrame, level: str, known: set[str]) -> str:
 
 
 def read_boundaries(path: Path, level: str) -> tuple[gpd.GeoDataFrame, CodeCheck]:
-    """Read a GeoJSON/GeoPackage/Shapefile, reproject to WGS 84 and key it by `kode`."""
-    gdf = gpd.read_file(path)
+    """Read a GeoJSON (also gzip'd, `.geojson.gz`), GeoPackage or Shapefile, reproject to WGS 84
+    and key it by `kode`."""
+    if path.suffix == ".gz":
+        with gzip.open(path) as fh:
+            gdf = gpd.read_file(fh)
+    else:
+        gdf = gpd.read_file(path)
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     official = official_codes(level)

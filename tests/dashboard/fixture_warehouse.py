@@ -43,8 +43,6 @@ INTERVENSI_TARGETS = ("35.09", "35.11", "35.27", "35.28", "35.29")  # 35.29 is n
 FIXTURE_CONFIG = """
 [paths]
 warehouse = "warehouse.duckdb"
-boundaries_kabkota = "{kab}"
-boundaries_kecamatan = "{kec}"
 [privacy]
 hash_key_env = "TUMBUH_FIXTURE_KEY_UNSET"
 key_file = ".hash_key"
@@ -249,10 +247,8 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> None:
 def build_fixture(directory: Path, seed: int = 20251110) -> Path:
     """Write config.toml and warehouse.duckdb into `directory`; returns the warehouse path."""
     directory.mkdir(parents=True, exist_ok=True)
-    shared = Path(__file__).resolve().parents[3] / "shared" / "geo"
     config_file = directory / "config.toml"
-    config_file.write_text(FIXTURE_CONFIG.format(kab=shared / "jatim_kabkota.geojson",
-                                                 kec=shared / "jatim_kecamatan.geojson"))
+    config_file.write_text(FIXTURE_CONFIG)
     config = load_config(config_file)
     rng = random.Random(seed)
     warehouse = directory / "warehouse.duckdb"

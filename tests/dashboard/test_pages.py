@@ -110,6 +110,9 @@ def test_peta_levels_drill_and_renderers(page_app):
     spec = plotly_specs(at)[0]
     assert sum(len(tr["locations"]) for tr in spec["data"]) == 38
     assert spec["layout"]["map"]["style"] == "white-bg"  # no tiles: works offline
+    # Polygons from the committed boundary files, not the markers-at-seats fallback.
+    assert {tr["type"] for tr in spec["data"]} == {"choroplethmap"}
+    assert len(spec["data"][0]["geojson"]["features"]) == 38
 
     # A click on a kab/kota (as the chart's selection handler records it) drills into it.
     at.session_state["peta.drill_target"] = "35.09"

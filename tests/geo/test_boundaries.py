@@ -1,9 +1,8 @@
-"""geo.boundaries against the development boundary files in ../shared/geo (read, never copied)."""
+"""geo.boundaries against the boundary files committed in geo/data/."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -13,10 +12,8 @@ from shapely.geometry import Polygon, shape
 from geo import boundaries
 from pipelines.config import Config
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "geo"
-KABKOTA = SHARED / "jatim_kabkota.geojson"
-KECAMATAN = SHARED / "jatim_kecamatan.geojson"
-pytestmark = pytest.mark.skipif(not KABKOTA.exists(), reason="shared boundary files not present")
+KABKOTA = boundaries.BUNDLED["kabkota"]
+KECAMATAN = boundaries.BUNDLED["kecamatan"]
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +40,9 @@ def test_codes_match_the_official_list(kab, kec):
 
 def test_light_geojson_is_small_and_rounded(kab, kec):
     assert len(kab.geojson["features"]) == 38 and len(kec.geojson["features"]) == 666
-    # The source files are 543 kB and 1.96 MB; the light versions are well under half.
+    # The committed files have 13,979 and 47,436 vertices; the light versions about half that.
     assert kab.n_bytes < 200_000 and kec.n_bytes < 700_000
-    assert kab.n_vertices < 25_732 / 2
+    assert kab.n_vertices < 13_979 * 0.6 and kec.n_vertices < 47_436 * 0.6
     text = json.dumps(kab.geojson["features"][0]["geometry"])
     decimals = [len(tok.split(".")[1]) for tok in text.replace("[", " ").replace("]", " ")
                 .replace(",", " ").split() if "." in tok]
@@ -70,14 +67,17 @@ def test_neighbours_from_the_coverage():
 
 
 def test_representative_points_lie_inside(kec):
-    gdf = gpd.read_file(KECAMATAN).set_index("kode")
+    gdf = boundaries.read_boundaries(KECAMATAN, "kecamatan")[0].set_index("kode")
     pts = kec.points.set_index("kode")
     for kode in ("35.01.01", "35.12.07", "35.29.01"):
         assert gdf.geometry[kode].contains(shapely.Point(pts.at[kode, "lon"], pts.at[kode, "lat"]))
 
 
-def test_no_boundary_file_configured_means_none(tmp_path):
+def test_which_boundary_file(tmp_path):
+    """No entry: the committed file; an empty entry or a missing file: none (points instead)."""
     cfg = Config(raw={"paths": {}}, base_dir=tmp_path)
+    assert boundaries.boundary_path("kabkota", cfg) == KABKOTA
+    cfg = Config(raw={"paths": {"boundaries_kabkota": ""}}, base_dir=tmp_path)
     assert boundaries.load_light("kabkota", cfg) is None
     cfg = Config(raw={"paths": {"boundaries_kabkota": "missing.geojson"}}, base_dir=tmp_path)
     assert boundaries.load_light("kabkota", cfg) is None
@@ -86,7 +86,8 @@ def test_no_boundary_file_configured_means_none(tmp_path):
 def test_other_formats_and_code_columns(tmp_path):
     """A GeoPackage keyed by the BPS code (3509) in another column still maps onto `kode`, and
     unknown or missing codes are reported."""
-    gdf = gpd.read_file(KABKOTA)[["kode_bps", "geometry"]].rename(columns={"kode_bps": "KODE_BPS"})
+    gdf = boundaries.read_boundaries(KABKOTA, "kabkota")[0]
+    gdf = gpd.GeoDataFrame({"KODE_BPS": gdf["kode"].str.replace(".", "")}, geometry=gdf.geometry)
     gdf = gdf[gdf["KODE_BPS"] != "3579"]  # Kota Batu missing
     extra = gpd.GeoDataFrame({"KODE_BPS": ["9999"]},
                              geometry=[Polygon([(0, 0), (0, 1), (1, 1)])], crs=gdf.crs)
