@@ -1,42 +1,73 @@
-"""A read-only SQL console over the marts.
+"""A read-only SQL console over the marts, bounded in time, rows, bytes, memory and concurrency.
 
 Defence in layers:
 1. its own DuckDB instance (in memory, the warehouse attached READ_ONLY), then
    `enable_external_access = false` (no files, no ATTACH, no COPY, no extension install, no
-   pandas replacement scans) and the configuration locked, so a query cannot turn the setting
-   back on. A separate instance because DuckDB shares one instance (and its settings) between
-   all `duckdb.connect(path)` calls of a process: locking that one would lock the query layer's;
+   pandas replacement scans), no temporary folder, one thread, a low `memory_limit`, and the
+   configuration locked, so a query cannot turn a setting back;
 2. exactly one SELECT statement (WITH ... SELECT included), checked on DuckDB's own parse tree
    (`json_serialize_sql`): every table it names is a `mart_*` or `ref_*` table of the warehouse (or
-   one of its own CTEs, which may not shadow another table), and it calls no table function
-   except a few generators (`query()` and `query_table()` could run any SQL);
-3. a time limit (`con.interrupt()` from a timer thread) and a row limit;
-4. the result passes the query layer's personal-data column check.
+   one of its own CTEs, which may not shadow another table), it calls no table function except a
+   few generators (`query()` and `query_table()` could run any SQL), no SHOW / DESCRIBE /
+   SUMMARIZE and no `current_setting()` / `getenv()`;
+3. the query runs in a process of its own (`dashboard.console_worker`) whose memory the kernel
+   caps, so one user's query cannot take the dashboard's memory (DuckDB's memory_limit alone
+   does not bound what scalar functions build, see there); at most `max_concurrent` such
+   processes at a time; interrupted after `timeout_s` and killed soon after;
+4. the result is streamed in Arrow batches and cut at `max_rows` rows or `max_result_mb` of
+   Arrow buffers, whichever comes first;
+5. the result passes the query layer's personal-data column check before it is decoded.
+The check of step 2 runs here first too (a refused query costs no process).
 """
 
 from __future__ import annotations
 
 import json
-import re
+import os
+import subprocess
+import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from dashboard.console_worker import ConsoleError, check_query, open_console
 from dashboard.repository import check_no_personal_columns
 
-ALLOWED_TABLE = re.compile(r"(mart|ref)_[a-z0-9_]+", re.IGNORECASE)
-ALLOWED_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
-DEFAULT_TIMEOUT_S = 10.0
-DEFAULT_MAX_ROWS = 5000
+__all__ = ["ConsoleError", "ConsoleLimits", "ConsoleResult", "check_query", "open_console",
+           "run_query"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# How long a query waits for a free slot before the page says the console is busy.
+BUSY_WAIT_S = 1.0
+# Time the query process may take beyond timeout_s (start-up, writing the result) before it is
+# killed; it interrupts its own query at timeout_s.
+KILL_GRACE_S = 10.0
 
 
-class ConsoleError(ValueError):
-    """A query the console refuses or could not run; the message is shown to the user."""
+@dataclass(frozen=True)
+class ConsoleLimits:
+    """The `[console]` section of the config; these defaults apply where a key is missing."""
+
+    timeout_s: float = 10.0
+    max_rows: int = 5000
+    max_result_mb: float = 20.0
+    memory_limit_mb: int = 256
+    process_memory_mb: int = 640
+    max_concurrent: int = 2
+
+    @classmethod
+    def from_config(cls, config: object | None = None) -> ConsoleLimits:
+        if config is None:
+            from pipelines.config import default_config
+
+            config = default_config()
+        section = config.section("console")
+        return cls(**{f.name: type(f.default)(section[f.name])
+                      for f in fields(cls) if f.name in section})
 
 
 @dataclass
@@ -44,103 +75,79 @@ class ConsoleResult:
     frame: pd.DataFrame
     truncated: bool
     seconds: float
+    cut: str | None = None  # "rows" or "bytes" when truncated
 
 
-def _walk(node: Any, visit: Any) -> None:
-    if isinstance(node, dict):
-        visit(node)
-        for value in node.values():
-            _walk(value, visit)
-    elif isinstance(node, list):
-        for value in node:
-            _walk(value, visit)
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
 
 
-def check_query(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """The statement to run, or ConsoleError saying why it is refused."""
-    text = sql.strip().rstrip(";").strip()
-    if not text:
-        raise ConsoleError("empty query")
+def slots(n: int) -> threading.BoundedSemaphore:
+    """The process-wide semaphore for `n` concurrent console queries (Streamlit serves every
+    session from one process)."""
+    with _slots_lock:
+        return _slots.setdefault(int(n), threading.BoundedSemaphore(max(1, int(n))))
+
+
+def _worker(warehouse: Path | str, statement: str, limits: ConsoleLimits) -> tuple[dict, bytes]:
+    request = {"warehouse": str(Path(warehouse).resolve()), "sql": statement,
+               "timeout_s": float(limits.timeout_s), "max_rows": int(limits.max_rows),
+               "max_result_bytes": int(limits.max_result_mb * 1024 * 1024),
+               "memory_limit_mb": int(limits.memory_limit_mb),
+               "process_memory_mb": int(limits.process_memory_mb)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.console_worker"], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        statements = con.extract_statements(text)
-    except duckdb.Error as exc:
-        raise ConsoleError(f"syntax error: {exc}") from exc
-    if len(statements) != 1:
-        raise ConsoleError("only one statement at a time")
-    if statements[0].type != duckdb.StatementType.SELECT:
-        raise ConsoleError("only SELECT (or WITH ... SELECT) is allowed")
-    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [text]).fetchone()[0])
-    if tree.get("error"):
-        raise ConsoleError(f"only SELECT (or WITH ... SELECT) is allowed: {tree.get('error_message')}")
-
-    cte_names: set[str] = set()
-    tables: list[dict] = []
-    functions: list[str] = []
-
-    def visit(node: dict) -> None:
-        if "cte_map" in node:
-            for entry in node["cte_map"].get("map", []):
-                cte_names.add(str(entry["key"]).lower())
-        if node.get("type") == "BASE_TABLE":
-            tables.append(node)
-        elif node.get("type") == "TABLE_FUNCTION":
-            functions.append(str(node.get("function", {}).get("function_name", "")).lower())
-
-    _walk(tree["statements"], visit)
-    existing = {r[0].lower() for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()"
-    ).fetchall()}
-    shadowing = sorted(c for c in cte_names if c in existing and not ALLOWED_TABLE.fullmatch(c))
-    if shadowing:
-        raise ConsoleError(f"a CTE may not reuse the name of a table: {', '.join(shadowing)}")
-    for node in tables:
-        name = str(node.get("table_name", "")).lower()
-        if node.get("catalog_name") or node.get("schema_name") not in ("", "main"):
-            raise ConsoleError(f"only tables of the warehouse's main schema: {name}")
-        if name in cte_names and not node.get("schema_name"):
-            continue
-        if not ALLOWED_TABLE.fullmatch(name):
-            raise ConsoleError(f"only mart_* and ref_* tables can be queried, not {name}")
-    refused = sorted(set(functions) - ALLOWED_TABLE_FUNCTIONS)
-    if refused:
-        raise ConsoleError(f"table functions are not allowed: {', '.join(refused)}")
-    return text
+        out, err = proc.communicate(json.dumps(request).encode(),
+                                    timeout=limits.timeout_s + KILL_GRACE_S)
+    except subprocess.TimeoutExpired:
+        raise ConsoleError(f"the query took longer than {limits.timeout_s:g} s and was stopped",
+                           "timeout", s=limits.timeout_s) from None
+    finally:
+        if proc.poll() is None:  # timed out, or this thread was interrupted
+            proc.kill()
+            proc.communicate()
+    head, _, body = out.partition(b"\n")
+    try:
+        outcome = json.loads(head)
+    except ValueError:
+        # No outcome line: the process died (the kernel's OOM killer, a crash). Say so in the
+        # server log; the page gets a message.
+        print(f"tumbuh console: query process ended with code {proc.returncode}: "
+              f"{err.decode(errors='replace')[-2000:]}", file=sys.stderr)
+        raise ConsoleError(f"the query process stopped unexpectedly (code {proc.returncode}); "
+                           "it may have needed more memory than the console allows",
+                           "memory", mb=limits.process_memory_mb) from None
+    return outcome, body
 
 
-def open_console(warehouse: Path | str) -> duckdb.DuckDBPyConnection:
-    """A separate read-only connection that cannot reach files or change its settings."""
-    con = duckdb.connect(":memory:")
-    con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])
-    con.execute("USE warehouse")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET memory_limit = '1GB'")
-    con.execute("SET threads = 2")
-    con.execute("SET lock_configuration = true")
-    return con
-
-
-def run_query(warehouse: Path | str, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-              max_rows: int = DEFAULT_MAX_ROWS) -> ConsoleResult:
-    """Check and run one query; at most `max_rows` rows, interrupted after `timeout_s`."""
-    con = open_console(warehouse)
+def run_query(warehouse: Path | str, sql: str,
+              limits: ConsoleLimits | None = None) -> ConsoleResult:
+    """Check and run one query within `limits` (by default the config's `[console]`)."""
+    limits = limits or ConsoleLimits.from_config()
+    con = open_console(warehouse, limits.memory_limit_mb)
     try:
         statement = check_query(con, sql)
-        timer = threading.Timer(timeout_s, con.interrupt)
-        start = time.perf_counter()
-        timer.start()
-        try:
-            # The checked statement is wrapped, so the row limit applies whatever it says.
-            frame = con.execute(f"SELECT * FROM ({statement}) LIMIT {int(max_rows) + 1}").df()
-        except duckdb.InterruptException as exc:
-            raise ConsoleError(f"the query took longer than {timeout_s:g} s and was stopped") from exc
-        except duckdb.Error as exc:
-            raise ConsoleError(str(exc).split("\n")[0]) from exc
-        finally:
-            timer.cancel()
-        seconds = time.perf_counter() - start
     finally:
         con.close()
-    check_no_personal_columns(frame.columns)
-    truncated = len(frame) > max_rows
-    return ConsoleResult(frame=frame.head(max_rows), truncated=truncated, seconds=seconds)
+    slot = slots(limits.max_concurrent)
+    if not slot.acquire(timeout=BUSY_WAIT_S):
+        raise ConsoleError(f"the console is busy ({limits.max_concurrent} queries are running); "
+                           "try again in a moment", "busy", n=limits.max_concurrent)
+    start = time.perf_counter()
+    try:
+        outcome, body = _worker(warehouse, statement, limits)
+    finally:
+        slot.release()
+    seconds = time.perf_counter() - start
+    if not outcome["ok"]:
+        values = {"timeout": {"s": limits.timeout_s},
+                  "memory": {"mb": limits.process_memory_mb}}.get(outcome["kind"], {})
+        raise ConsoleError(outcome["error"], outcome["kind"], **values)
+    reader = pa.ipc.open_stream(body)
+    check_no_personal_columns(reader.schema.names)
+    frame = reader.read_all().to_pandas()
+    return ConsoleResult(frame=frame, truncated=outcome["cut"] is not None, seconds=seconds,
+                         cut=outcome["cut"])

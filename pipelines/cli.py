@@ -142,7 +142,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.serve import main as serve_main
 
-    return serve_main(port=args.port, warehouse=_warehouse(args)) or 0
+    return serve_main(port=args.port, warehouse=_warehouse(args), address=args.address,
+                      no_auth=args.no_auth) or 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,8 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("serve", help="start the dashboard")
+    p = sub.add_parser("serve", help="start the dashboard (on 127.0.0.1 unless --address)")
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 = "
+                        "every interface, which needs [auth] in the config or --no-auth)")
+    p.add_argument("--no-auth", action="store_true",
+                   help="listen on a non-loopback address without sign-in")
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_serve)
     return parser

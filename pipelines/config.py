@@ -43,6 +43,14 @@ class Config:
     def build_memory_limit(self) -> str | None:
         return self.section("warehouse").get("memory_limit")
 
+    @property
+    def auth_configured(self) -> bool:
+        """Whether `[auth]` names an OpenID Connect provider: at least `client_id` and
+        `server_metadata_url` (the other keys are `client_secret`, `redirect_uri` and
+        `cookie_secret`). Sign-in itself is not implemented yet."""
+        auth = self.section("auth")
+        return bool(auth.get("client_id") and auth.get("server_metadata_url"))
+
     def hash_key(self) -> str:
         """The secret for keyed hashes of NIK and child keys; never committed."""
         privacy = self.section("privacy")

@@ -7,8 +7,8 @@ import streamlit as st
 
 from dashboard import explore, fmt
 from dashboard.i18n import t
-from dashboard.repository import Repository
-from dashboard.sql_console import ConsoleError, run_query
+from dashboard.repository import PersonalDataError, Repository
+from dashboard.sql_console import ConsoleError, ConsoleLimits, run_query
 from dashboard.widgets import available, source_caption
 
 DEFAULT_SQL = ("SELECT kode, nama, period, n_haz, pct_stunted, signif\n"
@@ -70,25 +70,48 @@ def _pivot(repo: Repository) -> None:
 
 
 def _console(repo: Repository) -> None:
+    limits = ConsoleLimits.from_config()
     st.subheader(t("eksplorasi.console_title"))
-    st.caption(t("eksplorasi.console_note"))
+    st.caption(t("eksplorasi.console_note", s=_num(limits.timeout_s), rows=_num(limits.max_rows),
+                 mb=_num(limits.max_result_mb)))
     tables = repo.table_columns()
     with st.expander(t("eksplorasi.tables", n=len(tables))):
         st.markdown("\n".join(f"- `{name}`: {', '.join(cols)}" for name, cols in tables.items()))
     sql = st.text_area("SQL", DEFAULT_SQL, height=160, key="eksplorasi.sql")
     if st.button(t("eksplorasi.run"), key="eksplorasi.run", icon=":material/play_arrow:"):
         try:
-            st.session_state["eksplorasi.result"] = run_query(repo.path, sql)
+            st.session_state["eksplorasi.result"] = run_query(repo.path, sql, limits)
             st.session_state["eksplorasi.error"] = None
-        except ConsoleError as exc:
+        except (ConsoleError, PersonalDataError) as exc:
             st.session_state["eksplorasi.result"] = None
-            st.session_state["eksplorasi.error"] = str(exc)
+            st.session_state["eksplorasi.error"] = exc
     error = st.session_state.get("eksplorasi.error")
     result = st.session_state.get("eksplorasi.result")
     if error:
-        st.error(t("eksplorasi.refused", reason=error))
+        st.error(_message(error))
     elif result is not None:
         st.dataframe(result.frame, hide_index=True, width="stretch", key="eksplorasi.sql_result")
         note = t("eksplorasi.result_note", n=fmt.num(len(result.frame)),
                  s=fmt.num(result.seconds, 2))
-        st.caption(note + (" · " + t("eksplorasi.truncated") if result.truncated else ""))
+        if result.cut == "bytes":
+            note += " · " + t("eksplorasi.truncated_bytes", mb=_num(limits.max_result_mb))
+        elif result.truncated:
+            note += " · " + t("eksplorasi.truncated")
+        st.caption(note)
+
+
+def _message(error: Exception) -> str:
+    """The page's wording of a refused or failed query (never a traceback)."""
+    kind = getattr(error, "kind", None)
+    values = getattr(error, "values", {})
+    if kind == "busy":
+        return t("eksplorasi.busy", n=values["n"])
+    if kind == "timeout":
+        return t("eksplorasi.too_slow", s=_num(values["s"]))
+    if kind == "memory":
+        return t("eksplorasi.too_much_memory", mb=_num(values["mb"]))
+    return t("eksplorasi.refused", reason=str(error))
+
+
+def _num(value: float) -> str:
+    return fmt.num(value, 0 if float(value).is_integer() else 1)

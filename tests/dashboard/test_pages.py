@@ -281,6 +281,14 @@ def test_eksplorasi_pivot_filters_and_console(page_app):
     at.text_area(key="eksplorasi.sql").set_value("SELECT * FROM stg_pengukuran").run()
     at.button(key="eksplorasi.run").click().run()
     assert any("only mart_" in e.value for e in at.error)
+    # Every refusal or failure is a message on the page, never a traceback.
+    at.text_area(key="eksplorasi.sql").set_value("SUMMARIZE mart_prevalensi_kabkota").run()
+    at.button(key="eksplorasi.run").click().run()
+    assert not at.exception and any("SUMMARIZE" in e.value for e in at.error)
+    at.text_area(key="eksplorasi.sql").set_value(
+        "SELECT repeat('x', 200000) FROM range(5000)").run()
+    at.button(key="eksplorasi.run").click().run()
+    assert not at.exception and any("memori" in e.value for e in at.error)
 
 
 def test_pivot_downloads_hold_exactly_the_table(repo):
