@@ -2,7 +2,11 @@
 so maps draw the boundaries themselves on a blank background (plotly `choroplethmap` with the
 "white-bg" style, pydeck without a map style). Plotly's `geo` traces are not used: they fetch a
 topojson from a CDN for every choropleth and draw nothing offline. Colours for values run on a
-diverging scale centred on the provincial value."""
+diverging scale centred on the provincial value.
+
+Plotly renders labels, legend entries and hover text as a small HTML subset (links included) and
+the pydeck tooltip is HTML: names and other data labels reach a figure HTML-escaped (`labels`),
+and hover text arrives escaped from its builders (`mapdata`)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import pydeck as pdk
 from plotly.colors import sample_colorscale
 
 from dashboard.i18n import current_language, t
+from pipelines.safe_cells import html_text
 
 DIVERGING = "RdBu_r"  # blue below the provincial value, red above (more stunting = worse)
 SEQUENTIAL = "Blues"  # coverage: more is better
@@ -82,6 +87,11 @@ def memoised(fn: F) -> F:
         return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def labels(values: Any) -> list[str]:
+    """Data labels (names, categories) as plotly shows them: HTML-escaped, so a name is text."""
+    return [html_text(v) for v in values]
 
 
 def clear_memo() -> None:
@@ -157,7 +167,7 @@ def choropleth(geojson: dict, df: pd.DataFrame, *, value: str, center: float | N
             if len(part):
                 fig.add_trace(go.Choroplethmap(
                     locations=part["kode"], z=np.zeros(len(part)), customdata=part[["kode", "hover"]],
-                    colorscale=[[0, colour], [1, colour]], showscale=False, name=label,
+                    colorscale=[[0, colour], [1, colour]], showscale=False, name=html_text(label),
                     showlegend=True, **common))
     else:
         part = shown[shown[value].notna()]
@@ -176,7 +186,7 @@ def choropleth(geojson: dict, df: pd.DataFrame, *, value: str, center: float | N
     missing = [f["properties"] for f in geojson["features"] if f["properties"]["kode"] not in known]
     if missing:
         rows = pd.DataFrame(missing)
-        rows["hover"] = rows["nama"] + "<br>" + t("map.no_data")
+        rows["hover"] = [f"{html_text(n)}<br>{t('map.no_data')}" for n in rows["nama"]]
         fig.add_trace(_flat_trace(rows, NO_DATA, t("map.no_data"), common))
     return _map_layout(fig, view_of(geojson, width), height)
 
@@ -282,7 +292,7 @@ def deck(geojson: dict, df: pd.DataFrame, *, value: str, center: float | None,
     for f in geojson["features"]:
         kode = f["properties"]["kode"]
         colour = colours.get(kode, NO_DATA)
-        hover = rows["hover"].get(kode, f"{f['properties']['nama']}<br>{t('map.no_data')}")
+        hover = rows["hover"].get(kode, f"{html_text(f['properties']['nama'])}<br>{t('map.no_data')}")
         features.append({**f, "properties": {**f["properties"], "fill": _rgba([colour])[0],
                                               "tooltip": hover}})
     layer = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features},
@@ -346,8 +356,8 @@ def funnel(df: pd.DataFrame, *, highlight: str | None, center: float,
                              hovertemplate="%{customdata[1]}<extra></extra>"))
     sel = d[d["kode"] == highlight]
     if len(sel):
-        fig.add_trace(go.Scatter(x=sel[x], y=sel[y], mode="markers+text", text=sel["nama"],
-                                 textposition="top center", name=sel["nama"].iloc[0],
+        fig.add_trace(go.Scatter(x=sel[x], y=sel[y], mode="markers+text", text=labels(sel["nama"]),
+                                 textposition="top center", name=html_text(sel["nama"].iloc[0]),
                                  marker={"color": HIGHLIGHT, "size": 15, "symbol": "diamond"},
                                  customdata=sel[["kode", "hover"]],
                                  hovertemplate="%{customdata[1]}<extra></extra>"))
@@ -370,7 +380,7 @@ def lines(df: pd.DataFrame, *, x: str, y: str, series: str, y_title: str,
             line = {"width": 2, "color": "#555", "dash": "dash"}
         else:
             line = {"width": 1.5, "color": next(others, "#17becf")}
-        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=str(name),
+        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=html_text(name),
                                  line=line))
     fig.update_yaxes(title=y_title, ticksuffix=" %" if percent else "")
     fig = _layout(fig, height)
@@ -383,7 +393,7 @@ def heatmap(matrix: pd.DataFrame, *, text: pd.DataFrame, colorbar_title: str,
             zmin: float = 0, zmax: float = 100, height: int | None = None,
             colorscale: str | list = SEQUENTIAL, show_text: bool = True) -> go.Figure:
     fig = go.Figure(go.Heatmap(
-        z=matrix.values, x=list(matrix.columns), y=list(matrix.index), text=text.values,
+        z=matrix.values, x=labels(matrix.columns), y=labels(matrix.index), text=text.values,
         texttemplate="%{text}" if show_text else None, colorscale=colorscale, zmin=zmin, zmax=zmax,
         colorbar={"title": {"text": colorbar_title}, "thickness": 14},
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>"))
@@ -397,7 +407,7 @@ def bars(df: pd.DataFrame, *, x: str, y: str, text: str, x_title: str,
          height: int | None = None) -> go.Figure:
     """Horizontal bars (one per row, in the frame's order)."""
     colours = [HIGHLIGHT if k == highlight else "#1f77b4" for k in df.get("kode", df[y])]
-    fig = go.Figure(go.Bar(x=df[x], y=df[y], orientation="h", text=df[text], textposition="auto",
+    fig = go.Figure(go.Bar(x=df[x], y=labels(df[y]), orientation="h", text=df[text], textposition="auto",
                            marker_color=colours, hovertemplate="%{y}: %{text}<extra></extra>"))
     if reference is not None:
         fig.add_vline(x=reference, line_color="#444", line_dash="dash")
@@ -417,7 +427,7 @@ def burnup(df: pd.DataFrame, *, x: str, actual: str, expected: str, target: floa
                              line={"color": "#1f77b4", "width": 3}))
     if target is not None:
         fig.add_hline(y=target, line_color="#2ca02c", annotation_text=t("chart.target"))
-    fig.update_layout(title={"text": title, "font": {"size": 14}})
+    fig.update_layout(title={"text": html_text(title), "font": {"size": 14}})
     # legend above the plot, right of the title: below it would sit on the rotated day labels
     return _layout(fig, 340, legend={"orientation": "h", "yanchor": "bottom", "y": 1.0,
                                      "xanchor": "right", "x": 1},
@@ -440,8 +450,9 @@ def scatter(df: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str,
 def profile(df: pd.DataFrame, *, name: str) -> go.Figure:
     """Coverage per SPM field: the kab/kota's bars against the median kab/kota (markers)."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=df["bidang"], y=df["value"], name=name, marker_color="#1f77b4"))
-    fig.add_trace(go.Scatter(x=df["bidang"], y=df["median"], mode="markers", name=t("chart.median"),
+    fig.add_trace(go.Bar(x=labels(df["bidang"]), y=df["value"], name=html_text(name),
+                         marker_color="#1f77b4"))
+    fig.add_trace(go.Scatter(x=labels(df["bidang"]), y=df["median"], mode="markers", name=t("chart.median"),
                              marker={"symbol": "line-ew-open", "size": 30, "color": "#222",
                                      "line": {"width": 3}}))
     fig.update_yaxes(title=t("chart.coverage"), ticksuffix=" %", rangemode="tozero")
@@ -452,7 +463,7 @@ def profile(df: pd.DataFrame, *, name: str) -> go.Figure:
 def forest(df: pd.DataFrame, *, label: str, value: str, lo: str, hi: str) -> go.Figure:
     """Estimates with 95 % intervals around zero (one row per metric)."""
     fig = go.Figure(go.Scatter(
-        x=df[value], y=df[label], mode="markers", marker={"size": 10, "color": "#1f77b4"},
+        x=df[value], y=labels(df[label]), mode="markers", marker={"size": 10, "color": "#1f77b4"},
         error_x={"type": "data", "symmetric": False, "array": df[hi] - df[value],
                  "arrayminus": df[value] - df[lo]},
         hovertemplate="%{y}: %{x}<extra></extra>"))

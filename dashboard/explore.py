@@ -1,5 +1,6 @@
 """The exploration pivot and its downloads: the CSV and XLSX hold exactly the table on screen
-(same rows, columns and headers; numbers at the shown precision; suppressed cells as text)."""
+(same rows, columns and headers; numbers at the shown precision; suppressed cells as text). Text
+cells are inert in both (`pipelines.safe_cells`), as they are in the grid."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from dashboard import fmt
 from dashboard.i18n import current_language, t
+from pipelines.safe_cells import XLSX_OPTIONS, inert_frame
 
 MEASURES = {  # column -> format kind
     "pct_stunted": "pct", "pct_stunted_eb": "pct", "pct_severe": "pct", "pct_wasted": "pct",
@@ -52,11 +54,14 @@ def to_csv(wide: pd.DataFrame, measure: str) -> bytes:
     for col in out.columns[2:]:
         out[col] = out[col].map(lambda v: v if isinstance(v, str) or pd.isna(v) else (
             f"{v:.{decimals}f}".replace(".", ",") if indonesian else f"{v:.{decimals}f}"))
-    return out.to_csv(index=False, sep=";" if indonesian else ",").encode("utf-8-sig")
+    # CRLF line ends: the writer then also quotes a cell holding a lone CR, which would
+    # otherwise start a new row (and a new, unprefixed cell) in a spreadsheet
+    return inert_frame(out).to_csv(index=False, sep=";" if indonesian else ",",
+                                   lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx(wide: pd.DataFrame, sheet: str = "tumbuh") -> bytes:
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        wide.to_excel(writer, sheet_name=sheet[:31], index=False)
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
+        inert_frame(wide).to_excel(writer, sheet_name=sheet[:31], index=False)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ import pandas as pd
 from dashboard import fmt
 from dashboard.i18n import t
 from dashboard.repository import Repository
+from pipelines.safe_cells import html_text
 
 CLASSES = ("sangat baik", "baik", "cukup", "bermasalah")
 
@@ -40,7 +41,7 @@ def quality_by_area(repo: Repository, level: str, kode_kabkota: str | None = Non
     df = quality_rows(repo, level, "bulan", periods[0], kode_kabkota)
     df["category"] = df["kelas_plausibilitas"]
     df["hover"] = [
-        f"<b>{n}</b><br>{t('kualitas.class')}: {k if not s else t('map.suppressed')}"
+        f"<b>{html_text(n)}</b><br>{t('kualitas.class')}: {html_text(k) if not s else t('map.suppressed')}"
         f"<br>{t('kualitas.score')}: {fmt.num(sc)} · n = {fmt.num(c)}<br>{fmt.period(periods[0])}"
         for n, k, s, sc, c in zip(df["nama"], df["kelas_plausibilitas"], df["suppressed"],
                                   df["skor"], df["n_children"])

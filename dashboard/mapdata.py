@@ -1,5 +1,6 @@
 """What the maps draw: for an indicator, level and period, one row per area (kode, nama, value,
-hover text with n and interval, suppressed) and the value the colours centre on."""
+hover text with n and interval, suppressed) and the value the colours centre on. The hover text
+is HTML (plotly and the pydeck tooltip render it): names and other data in it are escaped."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dashboard import fmt
 from dashboard.i18n import current_language, t
 from dashboard.repository import Repository
 from geo.boundaries import LightBoundaries, load_light
+from pipelines.safe_cells import html_text
 
 SPM_FIELDS = ("Kesehatan", "Pendidikan", "Sosial", "Pekerjaan Umum", "Perumahan Rakyat",
               "Trantibumlinmas")
@@ -51,14 +53,14 @@ def prevalence_hover(df: pd.DataFrame) -> pd.Series:
     suppressed."""
     def one(r: pd.Series) -> str:
         if bool(r.get("suppressed")):
-            return f"<b>{r['nama']}</b><br>{t('map.suppressed')}"
+            return f"<b>{html_text(r['nama'])}</b><br>{t('map.suppressed')}"
         eb = r.get("pct_stunted_eb")
         smoothed = "" if pd.isna(eb) else f"<br>{t('hover.smoothed')}: {fmt.pct(eb)}"
-        return (f"<b>{r['nama']}</b><br>{t('hover.prevalence')}: {fmt.pct(r.get('pct_stunted'))}"
+        return (f"<b>{html_text(r['nama'])}</b><br>{t('hover.prevalence')}: {fmt.pct(r.get('pct_stunted'))}"
                 f" ({t('hover.ci95')} {fmt.interval(r.get('pct_stunted_lo95'), r.get('pct_stunted_hi95'))})"
                 f"{smoothed}"
                 f"<br>n = {fmt.num(r.get('n_haz'))} · {t('hover.stunted')} {fmt.num(r.get('n_stunted'))}"
-                f"<br>{r.get('signif') or ''}")
+                f"<br>{html_text(r.get('signif') or '')}")
     return df.apply(one, axis=1) if len(df) else pd.Series(dtype=object)
 
 
@@ -112,7 +114,7 @@ def _spm_rows(repo: Repository, bidang: str, level: str, period_type: str, perio
     df["suppressed"] = False
     df["category"] = None
     df["hover"] = [
-        f"<b>{n}</b><br>{t('indicator.spm', field=bidang)}: {fmt.pct(v)}"
+        f"<b>{html_text(n)}</b><br>{html_text(t('indicator.spm', field=bidang))}: {fmt.pct(v)}"
         f"<br>{t('hover.served')} {fmt.num(d)} / {t('hover.target_pop')} {fmt.num(s)}"
         for n, v, d, s in zip(df["nama"], df["value"], df["dilayani"], df["sasaran"])
     ]
@@ -129,7 +131,7 @@ def _intervensi_rows(repo: Repository, level: str, kode_kabkota: str | None
     df = df[df["kode"].str.len() == (5 if level == "kabkota" else 8)] if len(df) else df
     df["suppressed"] = False
     df["category"] = None
-    df["hover"] = [f"<b>{n}</b><br>{t('indicator.intervensi')}: {fmt.pct(v)}<br>"
+    df["hover"] = [f"<b>{html_text(n)}</b><br>{t('indicator.intervensi')}: {fmt.pct(v)}<br>"
                    f"{t('hover.expected')}: {fmt.pct(e)}"
                    for n, v, e in zip(df["nama"], df["value"], df["expected"])]
     return df, None

@@ -10,6 +10,7 @@ from dashboard import charts, fmt
 from dashboard.i18n import t
 from dashboard.repository import Repository
 from dashboard.widgets import show_table
+from pipelines.safe_cells import markdown_text
 
 
 def _value(v: object, unit: str) -> str:
@@ -34,7 +35,7 @@ def outcome_section(repo: Repository, campaign_id: str) -> None:
                  post_from=fmt.day(first["post_from"]), post_to=fmt.day(first["post_to"])),
                icon=":material/info:")
     for note in rows["catatan"].dropna().unique():
-        st.caption(f"⚠ {note}")
+        st.caption(f"⚠ {markdown_text(note)}")
     estimable = rows[rows["did"].notna()]
     if estimable.empty:
         st.info(t("outcome.none_estimable"))

@@ -1,5 +1,6 @@
 """The one-page kab/kota profile to download: a self-contained HTML file in Indonesian (plotly.js
-inlined once, so it opens offline), built from the same query layer as the page."""
+inlined once, so it opens offline), built from the same query layer as the page. Every value is
+HTML-escaped, and table cells are also inert as spreadsheet cells (Excel opens HTML tables)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dashboard.i18n import language, t
 from dashboard.mapdata import prevalence_rows
 from dashboard.peers import comparison_series, peer_codes, spm_profile
 from dashboard.repository import Repository
+from pipelines.safe_cells import inert_text
 
 CSS = """
 body{font-family:DejaVu Sans,Arial,sans-serif;margin:2em auto;max-width:60em;color:#222}
@@ -22,13 +24,17 @@ td.num{text-align:right} .note{color:#555;font-size:.85em}
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
-    return "".join(f"<tr><th>{html.escape(k)}</th><td class='num'>{html.escape(v)}</td></tr>"
+    return "".join(f"<tr><th>{_cell(k)}</th><td class='num'>{_cell(v)}</td></tr>"
                    for k, v in pairs)
 
 
+def _cell(value: object) -> str:
+    return html.escape(inert_text(str(value)))
+
+
 def _table(df: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+    head = "".join(f"<th>{_cell(c)}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
                    for row in df.itertuples(index=False))
     return f"<table><tr>{head}</tr>{body}</table>"
 

@@ -1,9 +1,11 @@
-"""Small building blocks shared by the pages: pickers, the data caption every page shows, and the
-message for a mart that is not in the warehouse yet."""
+"""Small building blocks shared by the pages: pickers, the data caption every page shows, the
+message for a mart that is not in the warehouse yet, and the one data grid every table goes
+through."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +13,7 @@ import streamlit as st
 from dashboard import fmt
 from dashboard.i18n import t
 from dashboard.repository import Repository
+from pipelines.safe_cells import inert_frame
 
 PERIOD_TYPES = ("bulan", "bulan_timbang", "tahun")
 
@@ -84,5 +87,12 @@ def show_table(df: pd.DataFrame, columns: dict[str, str], formats: dict[str, str
     shown = df[[c for c in columns if c in df.columns]]
     display = fmt.frame(shown, formats or {}).rename(columns={c: t(k) for c, k in columns.items()})
     kwargs = {"height": height} if height else {}
-    st.dataframe(display, hide_index=True, width="stretch", key=key, **kwargs)
+    grid(display, key=key, **kwargs)
     return shown
+
+
+def grid(df: pd.DataFrame, key: str | None = None, **kwargs: Any) -> None:
+    """st.dataframe with inert text cells: the grid's own "Download as CSV" writes what it is
+    given, so a name such as `=HYPERLINK(...)` must reach it as `'=HYPERLINK(...)`. Every table
+    of the dashboard is shown through here."""
+    st.dataframe(inert_frame(df), hide_index=True, width="stretch", key=key, **kwargs)

@@ -4,6 +4,11 @@ Parquet or XLSX, chosen by the output file's extension.
 Export names are the `mart_*` tables without the prefix (`prevalensi_kabkota`), plus
 `pengukuran`: stg_pengukuran through an explicit column list, so that a personal column added to
 staging one day can never leak into an export.
+
+Text cells of CSV and XLSX exports are made inert (`pipelines.safe_cells`): a posyandu name such
+as `=HYPERLINK(...)` is written as `'=HYPERLINK(...)`, and XLSX strings are never written as
+formulas or links. Parquet is typed (a reader never evaluates a string), so its values are
+written as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import SQL_DIR
+from pipelines.safe_cells import XLSX_OPTIONS, inert_sql
 from pipelines.warehouse import connect_readonly
 
 # stg_pengukuran (contracts 2.2) without personal data: hashed child key, codes, dates,
@@ -151,6 +157,7 @@ def export(name: str, out_path: str | Path, warehouse_path: str | Path) -> int:
         query = _source_query(con, name)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
+            query = _inert_query(con, query)
             return con.execute(
                 f"COPY ({query}) TO ? (FORMAT csv, HEADER true)", [str(out_path)]
             ).fetchone()[0]
@@ -158,9 +165,21 @@ def export(name: str, out_path: str | Path, warehouse_path: str | Path) -> int:
             return con.execute(
                 f"COPY ({query}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(out_path)]
             ).fetchone()[0]
-        return _write_xlsx(con, query, name, out_path)
+        return _write_xlsx(con, _inert_query(con, query), name, out_path)
     finally:
         con.close()
+
+
+def _inert_query(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """`query` with its text columns (VARCHAR, ENUM) passed through the CSV-injection rule."""
+    columns = []
+    for name, type_, *_ in con.execute(f"DESCRIBE {query}").fetchall():
+        quoted = '"' + name.replace('"', '""') + '"'
+        if type_ == "VARCHAR" or type_.startswith("ENUM"):
+            columns.append(f"{inert_sql(f'CAST({quoted} AS VARCHAR)')} AS {quoted}")
+        else:
+            columns.append(quoted)
+    return f"SELECT {', '.join(columns)} FROM ({query})"
 
 
 def _write_xlsx(con: duckdb.DuckDBPyConnection, query: str, name: str, out_path: Path) -> int:
@@ -170,10 +189,14 @@ def _write_xlsx(con: duckdb.DuckDBPyConnection, query: str, name: str, out_path:
             f"{name} has {n:,} rows, more than an XLSX sheet holds ({XLSX_MAX_ROWS:,}); "
             "export it as .csv or .parquet"
         )
+    import pandas as pd  # only XLSX needs pandas (CSV and Parquet are DuckDB's own COPY)
+
     frame = con.execute(query).df()
     # Excel has no time zones: write timestamps as local wall-clock values
     for column in frame.columns:
         if getattr(frame[column].dtype, "tz", None) is not None:
             frame[column] = frame[column].dt.tz_localize(None)
-    frame.to_excel(out_path, sheet_name=name[:31], index=False, engine="xlsxwriter")
+    with pd.ExcelWriter(out_path, engine="xlsxwriter",
+                        engine_kwargs={"options": XLSX_OPTIONS}) as writer:
+        frame.to_excel(writer, sheet_name=name[:31], index=False)
     return len(frame)

@@ -9,7 +9,7 @@ from dashboard import explore, fmt
 from dashboard.i18n import t
 from dashboard.repository import PersonalDataError, Repository
 from dashboard.sql_console import ConsoleError, ConsoleLimits, run_query
-from dashboard.widgets import available, source_caption
+from dashboard.widgets import available, grid, source_caption
 
 DEFAULT_SQL = ("SELECT kode, nama, period, n_haz, pct_stunted, signif\n"
                "FROM mart_prevalensi_kabkota\nWHERE period_type = 'bulan'\n"
@@ -57,8 +57,7 @@ def _pivot(repo: Repository) -> None:
     if wide.empty:
         st.info(t("common.no_rows"))
         return
-    st.dataframe(explore.display(wide, measure), hide_index=True, width="stretch", height=380,
-                 key="eksplorasi.pivot")
+    grid(explore.display(wide, measure), height=380, key="eksplorasi.pivot")
     st.caption(t("eksplorasi.rows", n=fmt.num(len(wide))))
     name = f"tumbuh_{measure}_{level}_{period_type}_{span[0]}_{span[1]}"
     d1, d2, _ = st.columns([1, 1, 4])
@@ -90,7 +89,7 @@ def _console(repo: Repository) -> None:
     if error:
         st.error(_message(error))
     elif result is not None:
-        st.dataframe(result.frame, hide_index=True, width="stretch", key="eksplorasi.sql_result")
+        grid(result.frame, key="eksplorasi.sql_result")
         note = t("eksplorasi.result_note", n=fmt.num(len(result.frame)),
                  s=fmt.num(result.seconds, 2))
         if result.cut == "bytes":

@@ -22,6 +22,7 @@ from dashboard.intervensi import (
 from dashboard.outcome import outcome_section
 from dashboard.repository import Repository
 from dashboard.widgets import available, show_table, source_caption
+from pipelines.safe_cells import markdown_text
 
 
 def render(repo: Repository) -> None:
@@ -69,7 +70,7 @@ def render(repo: Repository) -> None:
         m3.metric(t("intervensi.status"), str(p["status"]))
         m4.metric(t("intervensi.n_behind"), f"{len(behind)} / {len(kab)}")
 
-    st.subheader(t("intervensi.burnup_title", activity=labels[activity]))
+    st.subheader(t("intervensi.burnup_title", activity=markdown_text(labels[activity])))
     _burnups(repo, campaign_id, activity, day, kab)
     st.subheader(t("intervensi.behind_title", n=len(behind)))
     if behind.empty:

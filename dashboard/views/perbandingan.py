@@ -14,6 +14,7 @@ from dashboard.peers import PEER_GROUPS, comparison_series, peer_codes, spm_prof
 from dashboard.profile import profile_html
 from dashboard.repository import Repository
 from dashboard.widgets import available, kabkota_picker, period_picker, source_caption
+from pipelines.safe_cells import markdown_text
 
 
 def render(repo: Repository) -> None:
@@ -34,7 +35,7 @@ def render(repo: Repository) -> None:
     me = mine.iloc[0]
     nama = me["nama"]
     if me["suppressed"]:
-        st.warning(t("perbandingan.suppressed", nama=nama, n=fmt.num(me["n_children"])))
+        st.warning(t("perbandingan.suppressed", nama=markdown_text(nama), n=fmt.num(me["n_children"])))
     else:
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(t("perbandingan.prevalence"), fmt.pct(me["pct_stunted"]))
@@ -57,7 +58,8 @@ def render(repo: Repository) -> None:
                      key="perbandingan.group", format_func=lambda g: t(f"perbandingan.group_{g}"))
     peers = peer_codes(repo, kode, group)
     names = dict(zip(rows["kode"], rows["nama"]))
-    st.caption(t("perbandingan.peers_list", names=", ".join(names.get(p, p) for p in peers) or "–"))
+    st.caption(t("perbandingan.peers_list",
+                 names=", ".join(markdown_text(names.get(p, p)) for p in peers) or "–"))
     series = comparison_series(repo, kode, peers, period_type)
     series["period"] = series["period"].map(fmt.period)
     st.plotly_chart(charts.lines(series, x="period", y="pct", series="series", highlight=nama,

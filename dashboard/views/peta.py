@@ -12,6 +12,7 @@ from dashboard.i18n import t
 from dashboard.mapdata import INDICATORS, map_data
 from dashboard.repository import Repository
 from dashboard.widgets import period_picker, show_table, source_caption
+from pipelines.safe_cells import markdown_text
 
 ALL = ""
 SOURCES = {"mart_prevalensi": ["pengukuran"], "mart_spm_field": ["spm"],
@@ -73,7 +74,7 @@ def render(repo: Repository) -> None:
         st.info(t("common.no_rows"))
         return
     title = names.get(drill, t("peta.province")) if drill else t("peta.province")
-    st.subheader(f"{ind.label} · {t(f'level.{level}')} · {title}")
+    st.subheader(f"{ind.label} · {t(f'level.{level}')} · {markdown_text(title)}")
     scale = "RdBu" if ind.higher_better else charts.DIVERGING
     clicked = mapview.draw(repo, data, level=level, key=f"peta.{level}", renderer=renderer,
                            kode_kabkota=drill, colorbar_title=ind.label, colorscale=scale)

@@ -12,6 +12,7 @@ from dashboard.mapdata import map_data
 from dashboard.repository import Repository
 from dashboard.widgets import available, period_picker, source_caption
 from pipelines.config import default_config
+from pipelines.safe_cells import markdown_text
 
 ABOVE = ("signifikan di atas 99.8", "di atas 95")
 
@@ -79,7 +80,7 @@ def render(repo: Repository) -> None:
         if above.empty:
             st.write(t("ringkasan.none_above"))
         for _, r in above.iterrows():
-            st.markdown(f"- **{r['nama']}**: {fmt.pct(r['pct_stunted'])} "
+            st.markdown(f"- **{markdown_text(r['nama'])}**: {fmt.pct(r['pct_stunted'])} "
                         f"({fmt.interval(r['pct_stunted_lo95'], r['pct_stunted_hi95'])}; "
                         f"n = {fmt.num(r['n_haz'])})")
         st.caption(t("ringkasan.admin_note"))

@@ -11,6 +11,7 @@ from dashboard.i18n import t
 from dashboard.mapdata import SPM_FIELDS, lang_label_column
 from dashboard.repository import Repository
 from dashboard.widgets import available, kabkota_picker, period_picker, show_table, source_caption
+from pipelines.safe_cells import html_text, markdown_text
 
 ALL = ""
 
@@ -61,8 +62,8 @@ def render(repo: Repository) -> None:
         m, txt = coverage_matrix(ind, "nama", "indikator_label", "pct_coverage")
         st.plotly_chart(charts.heatmap(m, text=txt, colorbar_title=t("chart.coverage")),
                         key="spm.indicators", config={"displaylogo": False})
-        st.caption(t("spm.drill_caption", bidang=bidang,
-                     wilayah=names.get(kode, t("peta.all_kabkota")) if kode else t("peta.all_kabkota")))
+        wilayah = names.get(kode, t("peta.all_kabkota")) if kode else t("peta.all_kabkota")
+        st.caption(t("spm.drill_caption", bidang=markdown_text(bidang), wilayah=markdown_text(wilayah)))
 
     _pkk_beside_stunting(repo, period_type, period)
 
@@ -93,7 +94,7 @@ def _pkk_beside_stunting(repo: Repository, period_type: str, period: str) -> Non
     rows["suppressed"] = rows["suppressed"].fillna(True).astype(bool)
     pairs = rows[~rows["suppressed"] & rows["pct_stunted"].notna() & rows["value"].notna()]
     highlight = kabkota_picker(repo, "spm.pkk_kabkota", label=t("spm.pkk_highlight"), container=st)
-    pairs = pairs.assign(hover=[f"<b>{n}</b><br>{labels[pick]}: {fmt.pct(v)}<br>"
+    pairs = pairs.assign(hover=[f"<b>{html_text(n)}</b><br>{html_text(labels[pick])}: {fmt.pct(v)}<br>"
                                 f"{t('chart.pct_stunted')}: {fmt.pct(p)} (n = {fmt.num(h)})"
                                 for n, v, p, h in zip(pairs["nama"], pairs["value"],
                                                       pairs["pct_stunted"], pairs["n_haz"])])
