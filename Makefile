@@ -12,7 +12,7 @@ PORT    ?= 8501
 
 run: setup demo ingest serve
 
-test: setup-dev browser
+test: setup-dev browser lint
 	$(BIN)/pytest -q
 
 $(BIN)/activate:
@@ -43,8 +43,8 @@ serve:
 bench: setup-dev
 	$(BIN)/python -m benchmarks
 
-lint:
+lint: setup-dev
 	$(BIN)/ruff check pipelines dashboard geo demo tests benchmarks
 
 clean:
-	rm -rf $(DEMO) $(WH)
+	rm -rf $(DEMO) $(WH) $(basename $(WH)).store

@@ -130,11 +130,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not args.out:
         print("--out FILE is required (.csv, .parquet or .xlsx)", file=sys.stderr)
         return 2
+    import duckdb
+
     try:
         n = export(args.name, Path(args.out), warehouse)
     except ExportError as exc:
         print(f"tumbuh export: {exc}", file=sys.stderr)
         return 2
+    except (OSError, duckdb.IOException, duckdb.OutOfMemoryException) as exc:
+        print(f"tumbuh export: could not write {args.out}: {exc}\nNothing was written (no "
+              f"partial file is left). To fix: free disk space or choose a folder you can "
+              f"write to.", file=sys.stderr)
+        return 3
     print(f"{n:,} rows written to {args.out}")
     return 0
 

@@ -13,6 +13,7 @@ written as they are.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -153,21 +154,24 @@ def export(name: str, out_path: str | Path, warehouse_path: str | Path) -> int:
             f"cannot tell the format of {out_path.name!r}: use one of {', '.join(FORMATS)}"
         )
     con = connect_readonly(warehouse_path)
+    # written beside the target and renamed over it: a failed export leaves no partial file
+    part = out_path.with_name(f".{out_path.name}.part-{os.getpid()}")
     try:
         query = _source_query(con, name)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
-            query = _inert_query(con, query)
-            return con.execute(
-                f"COPY ({query}) TO ? (FORMAT csv, HEADER true)", [str(out_path)]
-            ).fetchone()[0]
-        if fmt == "parquet":
-            return con.execute(
-                f"COPY ({query}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(out_path)]
-            ).fetchone()[0]
-        return _write_xlsx(con, _inert_query(con, query), name, out_path)
+            n = con.execute(f"COPY ({_inert_query(con, query)}) TO ? (FORMAT csv, HEADER true)",
+                            [str(part)]).fetchone()[0]
+        elif fmt == "parquet":
+            n = con.execute(f"COPY ({query}) TO ? (FORMAT parquet, COMPRESSION zstd)",
+                            [str(part)]).fetchone()[0]
+        else:
+            n = _write_xlsx(con, _inert_query(con, query), name, part)
+        os.replace(part, out_path)
+        return n
     finally:
         con.close()
+        part.unlink(missing_ok=True)
 
 
 def _inert_query(con: duckdb.DuckDBPyConnection, query: str) -> str:

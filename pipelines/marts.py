@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -362,11 +363,24 @@ class AuditFailed(RuntimeError):
         super().__init__("\n".join(lines))
 
 
-def _audit_files(domains: set[str] | None = None) -> list[Path]:
+def _audit_files(domains: set[str] | None = None, changed: set[str] | None = None
+                 ) -> list[Path]:
+    """The audit files: all, those of some model domains, or (`changed`) those that read a
+    table this build wrote or a staging table it added rows to."""
     paths = sorted((SQL_DIR / "audits").glob("*.sql"))
-    if domains is None:
-        return paths
-    return [p for p in paths if AUDIT_DOMAINS.get(p.stem.split("_")[0]) in domains]
+    if domains is not None:
+        paths = [p for p in paths if AUDIT_DOMAINS.get(p.stem.split("_")[0]) in domains]
+    if changed is not None:
+        paths = [p for p in paths if audit_reads(p) & changed]
+    return paths
+
+
+def audit_reads(path: Path) -> set[str]:
+    """The tables an audit reads (FROM/JOIN names and information_schema lookups by name)."""
+    from pipelines.models import _REFERENCE, _strip_comments
+
+    body = _strip_comments(path.read_text())
+    return set(_REFERENCE.findall(body)) | set(re.findall(r"'([a-z_]+)'", body))
 
 
 def run_audits(con: duckdb.DuckDBPyConnection, domains: set[str] | None = None,
@@ -384,17 +398,35 @@ def run_audits(con: duckdb.DuckDBPyConnection, domains: set[str] | None = None,
     return failures
 
 
-def audit_build(con: duckdb.DuckDBPyConnection, ran: list[str]) -> None:
-    """Run the audits of every domain the build touched; record each result in meta_audit
+def audit_build(con: duckdb.DuckDBPyConnection, ran: list[str], build: Build | None = None
+                ) -> None:
+    """Run every audit that reads something this build changed (the tables its models wrote,
+    the staging and raw tables it added rows to; on a full build, all of them); record each result in meta_audit
     (published with the marts: the quality page shows them); raise AuditFailed on a failure,
     which keeps the build from being published."""
-    domains = {name.split("/")[0] for name in ran}
+    by_name = {m.name: m for m in ordered_models()}
+    changed: set[str] = set()
+    for name in ran:
+        if name in by_name:
+            changed |= by_name[name].writes
+    if build is not None:
+        changed |= {t for t, parts in build.staged_parts.items() if parts}
+        changed |= {t.replace("stg_", "raw_") for t, parts in build.staged_parts.items() if parts}
+    if "stunting/anak" in ran:
+        changed |= {"stg_pengukuran", "raw_pengukuran"}
+    full = con.execute("SELECT mode = 'full' FROM meta_build").fetchone()[0]
+    files = _audit_files() if full else _audit_files(changed=changed)
     con.execute("CREATE TABLE IF NOT EXISTS meta_audit (audit VARCHAR PRIMARY KEY, "
                 "domain VARCHAR, n_failing BIGINT, checked_at TIMESTAMP)")
-    failures = run_audits(con, domains, sample=3)
+    failures = {}
+    for path in files:
+        sql = path.read_text().rstrip().rstrip(";")
+        n = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+        if n:
+            failures[path.stem] = (n, con.execute(f"SELECT * FROM ({sql}) LIMIT 3").fetchall())
     now = datetime.now(UTC).replace(tzinfo=None)  # UTC
     con.executemany("INSERT OR REPLACE INTO meta_audit VALUES (?, ?, ?, ?)", [
         (p.stem, AUDIT_DOMAINS.get(p.stem.split("_")[0]), failures.get(p.stem, (0,))[0], now)
-        for p in _audit_files(domains)])
+        for p in files])
     if failures:
         raise AuditFailed(failures)

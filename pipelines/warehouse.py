@@ -262,7 +262,7 @@ def building(published: Path | None = None, config: Config | None = None,
             if build.changed or build.full_rebuild or not published.exists():
                 create_bulk_views(con, root, delta="delta")
                 ran = build_marts(con, config, build=build)
-                audit_build(con, ran)  # a failing audit raises: nothing is published
+                audit_build(con, ran, build)  # a failing audit raises: nothing is published
                 con.execute("CHECKPOINT")
                 con.close()
                 os.replace(build_path, published)

@@ -81,3 +81,31 @@ def test_unknown_name_lists_the_valid_ones(fixture_warehouse, tmp_path):
 def test_unknown_extension(fixture_warehouse, tmp_path):
     with pytest.raises(ExportError, match=".csv, .parquet, .xlsx"):
         export("prevalensi", tmp_path / "x.json", fixture_warehouse)
+
+
+def test_an_export_that_cannot_be_written_ends_with_exit_3_and_no_partial_file(
+        fixture_warehouse, tmp_path, capsys, monkeypatch):
+    import pipelines.export as export_module
+    from pipelines.cli import main
+
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the folder should be")
+    code = main(["export", "prevalensi", "--out", str(blocker / "p.csv"),
+                 "--warehouse", str(fixture_warehouse)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "could not write" in err and "no partial file" in err and "Traceback" not in err
+    # a write that fails halfway (disk full) leaves the target as it was and no part file
+    target = tmp_path / "p.xlsx"
+    target.write_bytes(b"old")
+
+    def half_then_full_disk(con, query, name, out_path):
+        out_path.write_bytes(b"half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "_write_xlsx", half_then_full_disk)
+    code = main(["export", "prevalensi", "--out", str(target), "--warehouse",
+                 str(fixture_warehouse)])
+    assert code == 3 and "No space left on device" in capsys.readouterr().err
+    assert target.read_bytes() == b"old"
+    assert not list(tmp_path.glob(".p.xlsx.part-*"))

@@ -190,7 +190,8 @@ def test_a_failing_audit_blocks_the_publish(demo: Path, tmp_path: Path, monkeypa
     bad = tmp_path / "stunting_no_negative_counts.sql"
     bad.write_text("SELECT level, kode FROM mart_prevalensi WHERE level = 'provinsi' LIMIT 2")
     real = marts._audit_files
-    monkeypatch.setattr(marts, "_audit_files", lambda domains=None: [*real(domains), bad])
+    monkeypatch.setattr(marts, "_audit_files",
+                        lambda domains=None, changed=None: [*real(domains, changed), bad])
     code = main(["ingest", "posyandu", *map(str, months[names[1]]), "--warehouse", str(warehouse)])
     err = capsys.readouterr().err
     assert code == 3
