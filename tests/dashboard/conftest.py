@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.app import single_page_script
 from dashboard.repository import Repository
+from pipelines.warehouse import connect_readonly
 from tests.dashboard.fixture_warehouse import build_fixture
 
 
@@ -29,8 +30,9 @@ def warehouse(fixture_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def wh_con(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for computing expected values independently of the dashboard."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    """A read-only connection for computing expected values independently of the dashboard
+    (with views over the staged rows in the store, D18)."""
+    con = connect_readonly(warehouse)
     yield con
     con.close()
 

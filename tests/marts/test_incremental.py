@@ -21,7 +21,7 @@ from pipelines.warehouse import building
 
 # Tables a load writes by design (times, build ids, per-load manifests): not mart content.
 NOT_MARTS = {"meta_build", "store_files", "load_files", "load_rejects", "load_file_area",
-             "meta_fingerprint"}
+             "meta_fingerprint", "meta_audit"}
 SOURCES = ("posyandu", "pkk", "spm", "intervensi")
 
 
