@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.colors import sample_colorscale
 
+from dashboard import signif
 from dashboard.i18n import current_language, t
 from pipelines.safe_cells import html_text
 
@@ -30,13 +31,7 @@ SEQUENTIAL = "Blues"  # coverage: more is better
 GREY = "#c8c8c8"
 NO_DATA = "#eeeeee"
 HIGHLIGHT = "#d62728"
-SIGNIF_COLOURS = {
-    "signifikan di atas 99.8": "#b2182b",
-    "di atas 95": "#ef8a62",
-    "dalam batas": "#f7f7f7",
-    "di bawah 95": "#67a9cf",
-    "di bawah 99.8": "#2166ac",
-}
+ADJUSTED = "#e6550d"  # over-dispersion-adjusted funnel limits
 QUALITY_COLOURS = {  # plausibility classes of mart_kualitas_data
     "sangat baik": "#1a9850",
     "baik": "#91cf60",
@@ -162,7 +157,7 @@ def choropleth(geojson: dict, df: pd.DataFrame, *, value: str, center: float | N
               "hovertemplate": "%{customdata[1]}<extra></extra>"}
     shown = df[~df["suppressed"].fillna(False).astype(bool)]
     if category:
-        for label, colour in {**SIGNIF_COLOURS, **_extra_categories(shown[category])}.items():
+        for label, colour in {**signif.palette(), **_extra_categories(shown[category])}.items():
             part = shown[shown[category] == label]
             if len(part):
                 fig.add_trace(go.Choroplethmap(
@@ -200,7 +195,8 @@ def _map_layout(fig: go.Figure, view: tuple[float, float, float], height: int) -
 def _extra_categories(values: pd.Series) -> dict[str, str]:
     """Colours for the classes a map shows that are not significance classes."""
     order = list(QUALITY_COLOURS)
-    extra = sorted((v for v in values.dropna().unique() if v not in SIGNIF_COLOURS),
+    classes = signif.palette()
+    extra = sorted((v for v in values.dropna().unique() if v not in classes),
                    key=lambda v: order.index(v) if v in order else len(order))
     palette = ["#8c510a", "#01665e", "#762a83", "#1b7837"]
     return {v: QUALITY_COLOURS.get(v, palette[i % len(palette)]) for i, v in enumerate(extra)}
@@ -280,7 +276,7 @@ def deck(geojson: dict, df: pd.DataFrame, *, value: str, center: float | None,
     rows = df.set_index("kode")
     suppressed = rows["suppressed"].fillna(False).astype(bool)
     if category:
-        palette = {**SIGNIF_COLOURS, **_extra_categories(rows[category])}
+        palette = {**signif.palette(), **_extra_categories(rows[category])}
         colours = rows[category].map(palette).fillna(NO_DATA)
     else:
         colours = pd.Series(NO_DATA, index=rows.index)
@@ -339,21 +335,40 @@ def _fit(x0: float, x1: float, y0: float, y1: float, width: int = 560,
 def funnel(df: pd.DataFrame, *, highlight: str | None, center: float,
            x: str = "n_haz", y: str = "pct_stunted") -> go.Figure:
     """Funnel plot: each kab/kota's rate against its number measured, with the 95 % and 99.8 %
-    limits around the provincial value (limits from the mart, one per unit's n)."""
+    limits around the provincial value (grey) and, where the kab/kota vary more than chance,
+    the limits widened for that variation (orange); limits from the mart, one per unit's n.
+    A point's colour is its exact class (`signif`), not its side of a line."""
     d = df[df[y].notna() & df[x].notna()].sort_values(x)
     fig = go.Figure()
-    for lo, hi, dash, name in (("funnel_lo95", "funnel_hi95", "dash", "95 %"),
-                               ("funnel_lo998", "funnel_hi998", "dot", "99,8 %")):
-        if lo in d and d[lo].notna().any():
-            for col, show in ((lo, True), (hi, False)):
-                fig.add_trace(go.Scatter(x=d[x], y=d[col], mode="lines", showlegend=show,
-                                         line={"color": "#888", "dash": dash}, hoverinfo="skip",
-                                         name=t("chart.funnel_limit", level=name)))
+    for prefix, colour, key in (("funnel", "#888", "chart.funnel_limit"),
+                                ("funnel_adj", ADJUSTED, "chart.funnel_limit_adj")):
+        for level, dash, name in (("95", "dash", "95 %"), ("998", "dot", "99,8 %")):
+            lo, hi = f"{prefix}_lo{level}", f"{prefix}_hi{level}"
+            if lo in d and d[lo].notna().any():
+                part = d[d[lo].notna()]
+                for col, show in ((lo, True), (hi, False)):
+                    fig.add_trace(go.Scatter(x=part[x], y=part[col], mode="lines",
+                                             showlegend=show, hoverinfo="skip",
+                                             line={"color": colour, "dash": dash},
+                                             name=t(key, level=name)))
     fig.add_hline(y=center, line_color="#444", annotation_text=t("chart.provincial"))
     other = d[d["kode"] != highlight]
-    fig.add_trace(go.Scatter(x=other[x], y=other[y], mode="markers", name=t("chart.kabkota"),
-                             marker={"color": "#1f77b4", "size": 9}, customdata=other[["kode", "hover"]],
-                             hovertemplate="%{customdata[1]}<extra></extra>"))
+    classes = other["signif"] if "signif" in other else pd.Series(None, index=other.index)
+    for code in signif.CODES:
+        part = other[classes == code]
+        if len(part):
+            fig.add_trace(go.Scatter(
+                x=part[x], y=part[y], mode="markers", name=signif.label(code),
+                marker={"color": signif.COLOURS[code], "size": 10,
+                        "line": {"color": "#444", "width": 1}},
+                customdata=part[["kode", "hover"]],
+                hovertemplate="%{customdata[1]}<extra></extra>"))
+    rest = other[~classes.isin(signif.CODES)]
+    if len(rest):
+        fig.add_trace(go.Scatter(x=rest[x], y=rest[y], mode="markers", name=t("chart.kabkota"),
+                                 marker={"color": "#1f77b4", "size": 9},
+                                 customdata=rest[["kode", "hover"]],
+                                 hovertemplate="%{customdata[1]}<extra></extra>"))
     sel = d[d["kode"] == highlight]
     if len(sel):
         fig.add_trace(go.Scatter(x=sel[x], y=sel[y], mode="markers+text", text=labels(sel["nama"]),
@@ -363,7 +378,7 @@ def funnel(df: pd.DataFrame, *, highlight: str | None, center: float,
                                  hovertemplate="%{customdata[1]}<extra></extra>"))
     fig.update_xaxes(title=t("chart.n_measured"))
     fig.update_yaxes(title=t("chart.pct_stunted"), ticksuffix=" %")
-    return _layout(fig, 440)
+    return _layout(fig, 460)
 
 
 @memoised

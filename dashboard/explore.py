@@ -19,13 +19,21 @@ MEASURES = {  # column -> format kind
 }
 
 
+# the mart's suppression flag of each measure's family of counts (docs/marts_stunting.md)
+SUPPRESSED_BY = {"pct_wasted": "suppressed_whz", "pct_overweight": "suppressed_whz",
+                 "pct_underweight": "suppressed_waz", "n_children": "suppressed_anak"}
+
+
 def pivot(df: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Wilayah x period of one measure; suppressed cells hold the text "data tidak cukup"."""
+    """Wilayah x period of one measure; suppressed cells (suppressed on the measure's own
+    denominator) hold the text "data tidak cukup"."""
     if df.empty:
         return pd.DataFrame()
     decimals = 1 if MEASURES[measure] == "pct" else 0
     values = df[measure].astype(float).round(decimals).astype(object)
-    values[df["suppressed"].fillna(False).astype(bool).to_numpy()] = t("map.suppressed")
+    flag = SUPPRESSED_BY.get(measure, "suppressed")
+    hidden = df[flag] if flag in df else df["suppressed"]
+    values[hidden.fillna(False).astype(bool).to_numpy()] = t("map.suppressed")
     data = df.assign(value=values, period_label=df["period"].map(fmt.period))
     order = list(dict.fromkeys(df.sort_values("period")["period"].map(fmt.period)))
     wide = data.pivot_table(index=["kode", "nama"], columns="period_label", values="value",

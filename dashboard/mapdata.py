@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import fmt
+from dashboard import fmt, signif
 from dashboard.i18n import current_language, t
 from dashboard.repository import Repository
 from geo.boundaries import LightBoundaries, load_light
@@ -20,7 +20,7 @@ SPM_FIELDS = ("Kesehatan", "Pendidikan", "Sosial", "Pekerjaan Umum", "Perumahan 
 
 @dataclass(frozen=True)
 class Indicator:
-    key: str  # pct_stunted, pct_stunted_eb, signif, spm:<bidang>, intervensi, kualitas
+    key: str  # pct_stunted, pct_stunted_eb, signif, signif_adj, spm:<bidang>, intervensi, kualitas
     table: str
     categorical: bool = False
     higher_better: bool = False
@@ -36,6 +36,7 @@ INDICATORS = {
     "pct_stunted": Indicator("pct_stunted", "mart_prevalensi"),
     "pct_stunted_eb": Indicator("pct_stunted_eb", "mart_prevalensi"),
     "signif": Indicator("signif", "mart_prevalensi", categorical=True),
+    "signif_adj": Indicator("signif_adj", "mart_prevalensi", categorical=True),
     **{f"spm:{f}": Indicator(f"spm:{f}", "mart_spm_field", higher_better=True) for f in SPM_FIELDS},
     "intervensi": Indicator("intervensi", "mart_intervensi_progress", higher_better=True),
     "kualitas": Indicator("kualitas", "mart_kualitas_data", categorical=True),
@@ -60,7 +61,9 @@ def prevalence_hover(df: pd.DataFrame) -> pd.Series:
                 f" ({t('hover.ci95')} {fmt.interval(r.get('pct_stunted_lo95'), r.get('pct_stunted_hi95'))})"
                 f"{smoothed}"
                 f"<br>n = {fmt.num(r.get('n_haz'))} · {t('hover.stunted')} {fmt.num(r.get('n_stunted'))}"
-                f"<br>{html_text(r.get('signif') or '')}")
+                f"<br>{t('col.signif')}: {html_text(signif.label(r.get('signif')))}"
+                f"<br>{t('col.signif_adj')}: "
+                f"{html_text(signif.label(r.get('signif_adj'), adjusted=True))}")
     return df.apply(one, axis=1) if len(df) else pd.Series(dtype=object)
 
 
@@ -89,7 +92,9 @@ def map_data(repo: Repository, indicator: str, level: str, period_type: str, per
     if ind.table == "mart_prevalensi":
         rows = prevalence_rows(repo, level, period_type, period, kode_kabkota)
         rows["value"] = rows[indicator] if not ind.categorical else None
-        rows["category"] = rows["signif"] if ind.categorical else None
+        rows["category"] = (rows[indicator].map(lambda c: signif.label(
+            c, adjusted=indicator == "signif_adj")).where(rows[indicator].notna())
+            if ind.categorical else None)
         prov = repo.prevalensi("provinsi", period_type, period)
         center = float(prov["pct_stunted"].iloc[0]) if len(prov) and prov["pct_stunted"].notna().all() else None
     elif ind.table == "mart_spm_field":

@@ -8,7 +8,7 @@ import html
 
 import pandas as pd
 
-from dashboard import charts, fmt
+from dashboard import charts, fmt, signif
 from dashboard.i18n import language, t
 from dashboard.mapdata import prevalence_rows
 from dashboard.peers import comparison_series, peer_codes, spm_profile
@@ -62,7 +62,9 @@ def _build(repo: Repository, kode: str, period_type: str, period: str, peer_grou
                 f"{fmt.interval(me['pct_stunted_lo95'], me['pct_stunted_hi95'])})")),
             (t("chart.provincial"), fmt.pct(me["prov_pct_stunted"])),
             (t("profile.diff"), fmt.pts(me["diff_pts"])),
-            (t("profile.signif"), str(me["signif"])),
+            (t("profile.signif"), signif.label(me["signif"])),
+            (t("profile.signif_adj"), signif.label(me["signif_adj"], adjusted=True)),
+            (t("profile.dispersion"), signif.dispersion_text(me)),
             (t("profile.rank"), t("perbandingan.rank_value", rank=fmt.num(me["rank"]),
                                   n=fmt.num(me["n_peers"]), lo=fmt.num(me["rank_lo"]),
                                   hi=fmt.num(me["rank_hi"]))),

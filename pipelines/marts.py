@@ -162,7 +162,7 @@ class ChildState:
         con.execute("DELETE FROM store_files WHERE table_name = ? AND part = ?", [STATE_ANAK, tahun])
         files = store.write_table(con, build.root, STATE_ANAK,
                                   # Parquet has no HUGEINT: DECIMAL(38, 0) holds the
-                                  # packed keys (< 2^122) exactly
+                                  # packed keys (< 2^123) exactly
                                   "SELECT child_key, tahun, urutan::DECIMAL(38, 0) AS urutan, "
                                   "lokasi, kunci_haz::DECIMAL(38, 0) AS kunci_haz, "
                                   "kunci_waz::DECIMAL(38, 0) AS kunci_waz, "

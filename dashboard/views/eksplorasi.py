@@ -11,7 +11,7 @@ from dashboard.repository import PersonalDataError, Repository
 from dashboard.sql_console import ConsoleError, ConsoleLimits, run_query
 from dashboard.widgets import available, grid, source_caption
 
-DEFAULT_SQL = ("SELECT kode, nama, period, n_haz, pct_stunted, signif\n"
+DEFAULT_SQL = ("SELECT kode, nama, period, n_haz, pct_stunted, p_above, signif, signif_adj\n"
                "FROM mart_prevalensi_kabkota\nWHERE period_type = 'bulan'\n"
                "ORDER BY period DESC, pct_stunted DESC\nLIMIT 20")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt
+from dashboard import charts, fmt, signif
 from dashboard.i18n import t
 from dashboard.mapdata import prevalence_rows
 from dashboard.peers import PEER_GROUPS, comparison_series, peer_codes, spm_profile
@@ -37,7 +37,7 @@ def render(repo: Repository) -> None:
     if me["suppressed"]:
         st.warning(t("perbandingan.suppressed", nama=markdown_text(nama), n=fmt.num(me["n_children"])))
     else:
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3 = st.columns(3)
         c1.metric(t("perbandingan.prevalence"), fmt.pct(me["pct_stunted"]))
         c1.caption(t("ringkasan.ci", ci=fmt.interval(me["pct_stunted_lo95"], me["pct_stunted_hi95"])))
         c2.metric(t("perbandingan.rank"), f"{fmt.num(me['rank'])} / {fmt.num(me['n_peers'])}",
@@ -45,7 +45,15 @@ def render(repo: Repository) -> None:
         c2.caption(t("perbandingan.rank_interval", lo=fmt.num(me["rank_lo"]), hi=fmt.num(me["rank_hi"])))
         c3.metric(t("perbandingan.diff"), fmt.pts(me["diff_pts"]),
                   help=t("perbandingan.diff_help", prov=fmt.pct(me["prov_pct_stunted"])))
-        c4.metric(t("perbandingan.signif"), str(me["signif"]))
+        # side by side: different from the provincial average (exact test) and outside the
+        # normal variation between kab/kota (over-dispersion-adjusted limits)
+        c4, c5 = st.columns(2)
+        c4.metric(t("perbandingan.signif"), signif.label(me["signif"]),
+                  help=t("perbandingan.signif_help", p_above=fmt.num(me["p_above"], 4),
+                         p_below=fmt.num(me["p_below"], 4)))
+        c5.metric(t("perbandingan.signif_adj"), signif.label(me["signif_adj"], adjusted=True),
+                  help=t("perbandingan.signif_adj_help"))
+        st.caption(signif.dispersion_text(me))
 
     st.subheader(t("perbandingan.funnel_title"))
     shown = rows[~rows["suppressed"]]

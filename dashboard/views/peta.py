@@ -1,5 +1,5 @@
 """Peta: kab/kota and kecamatan maps of an indicator (crude and smoothed prevalence, significance
-class, SPM coverage per field, intervention progress, data quality), plotly or pydeck. Clicking a
+classes (exact, and against the normal variation between units), SPM coverage per field, intervention progress, data quality), plotly or pydeck. Clicking a
 kab/kota (or picking it below the map) drills into its kecamatan."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, mapview
+from dashboard import charts, fmt, mapview, signif
 from dashboard.i18n import t
 from dashboard.mapdata import INDICATORS, map_data
 from dashboard.repository import Repository
@@ -92,10 +92,14 @@ def _table(rows: pd.DataFrame, table: str) -> None:
         columns = {"nama": "col.nama", "n_haz": "col.n_haz", "n_stunted": "col.n_stunted",
                    "pct_stunted": "col.pct_stunted", "pct_stunted_lo95": "col.lo95",
                    "pct_stunted_hi95": "col.hi95", "pct_stunted_eb": "col.pct_stunted_eb",
-                   "signif": "col.signif"}
+                   "signif": "col.signif", "signif_adj": "col.signif_adj"}
         formats = {"n_haz": "int", "n_stunted": "int", "pct_stunted": "pct",
                    "pct_stunted_lo95": "pct", "pct_stunted_hi95": "pct", "pct_stunted_eb": "pct"}
-        shown = rows.assign(signif=rows["signif"].where(~rows["suppressed"], t("map.suppressed")))
+        hidden = rows["suppressed"]
+        shown = rows.assign(
+            signif=rows["signif"].map(signif.label).where(~hidden, t("map.suppressed")),
+            signif_adj=rows["signif_adj"].map(lambda c: signif.label(c, adjusted=True)).where(
+                ~hidden, t("map.suppressed")))
     else:
         columns = {"nama": "col.nama", "value": "col.value"}
         if "category" in rows and rows["category"].notna().any():

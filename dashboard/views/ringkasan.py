@@ -6,15 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, mapview
+from dashboard import fmt, mapview, signif
 from dashboard.i18n import t
 from dashboard.mapdata import map_data
 from dashboard.repository import Repository
 from dashboard.widgets import available, period_picker, source_caption
 from pipelines.config import default_config
 from pipelines.safe_cells import markdown_text
-
-ABOVE = ("signifikan di atas 99.8", "di atas 95")
 
 
 def headline(prov: pd.Series, kab: pd.DataFrame) -> dict[str, object]:
@@ -27,7 +25,8 @@ def headline(prov: pd.Series, kab: pd.DataFrame) -> dict[str, object]:
         "lo": prov.get("pct_stunted_lo95"),
         "hi": prov.get("pct_stunted_hi95"),
         "n_above": int((shown["arah"] == "di atas").sum()),
-        "n_above_signif": int(shown["signif"].isin(ABOVE).sum()),
+        "n_above_signif": int(shown["signif"].isin(signif.ABOVE).sum()),
+        "n_above_adj": int(shown["signif_adj"].isin(signif.ABOVE).sum()),
         "n_suppressed": int(kab["suppressed"].sum()),
         "chg_prev": prov.get("chg_prev_pts"),
         "chg_yoy": prov.get("chg_yoy_pts"),
@@ -61,7 +60,8 @@ def render(repo: Repository) -> None:
     c3.metric(t("ringkasan.ssgi"), fmt.pct(ssgi), help=t("ringkasan.ssgi_help"))
     c4.metric(t("ringkasan.n_above"), f"{h['n_above']} / {len(data.rows)}",
               help=t("ringkasan.n_above_help"))
-    c4.caption(t("ringkasan.n_above_signif", n=h["n_above_signif"], n_sup=h["n_suppressed"]))
+    c4.caption(t("ringkasan.n_above_signif", n=h["n_above_signif"], n_adj=h["n_above_adj"],
+                 n_sup=h["n_suppressed"]))
     trend = h["chg_prev"] if h["chg_prev"] is not None and not pd.isna(h["chg_prev"]) else None
     c5.metric(t("ringkasan.trend"), fmt.pts(trend) if trend is not None else fmt.MISSING,
               help=t("ringkasan.trend_help"))
@@ -76,11 +76,16 @@ def render(repo: Repository) -> None:
         st.caption(t("ringkasan.map_note", prov=fmt.pct(data.center)))
     with right:
         st.subheader(t("ringkasan.above_title"))
-        above = data.rows[data.rows["signif"].isin(ABOVE)].sort_values("pct_stunted", ascending=False)
+        above = data.rows[data.rows["signif"].isin(signif.ABOVE)].sort_values(
+            "pct_stunted", ascending=False)
         if above.empty:
             st.write(t("ringkasan.none_above"))
         for _, r in above.iterrows():
+            adj = ("above_adj" if r["signif_adj"] in signif.ABOVE else "above_not_adj")
             st.markdown(f"- **{markdown_text(r['nama'])}**: {fmt.pct(r['pct_stunted'])} "
                         f"({fmt.interval(r['pct_stunted_lo95'], r['pct_stunted_hi95'])}; "
-                        f"n = {fmt.num(r['n_haz'])})")
+                        f"n = {fmt.num(r['n_haz'])}) · {t(f'ringkasan.{adj}')}")
+        shown = data.rows[~data.rows["suppressed"]]
+        if len(shown):
+            st.caption(signif.dispersion_text(shown.iloc[0]))
         st.caption(t("ringkasan.admin_note"))

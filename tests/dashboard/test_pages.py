@@ -76,8 +76,10 @@ def test_ringkasan_headline_and_period_switch(page_app, wh_con):
     assert any("data penimbangan (e-PPGBM)" in c.value for c in at.caption)
     map_spec = plotly_specs(at)[0]
     names = {tr["name"]: tr["locations"] for tr in map_spec["data"]}
-    assert names["data tidak cukup"] == ["35.79"]  # Kota Batu, 6 children
-    assert len(names["Stunting (%)"]) == 37
+    # Kota Batu (6 children), and its complement, the next smallest kab/kota (12 children; ties
+    # by code: Pacitan): shown, it would give Kota Batu as the province minus the other 37
+    assert sorted(names["data tidak cukup"]) == ["35.01", "35.79"]
+    assert len(names["Stunting (%)"]) == 36
     assert any("Kabupaten Jember" in md.value for md in at.markdown)
 
     at.selectbox(key="ringkasan.period").set_value("2025-08").run()
@@ -131,7 +133,8 @@ def test_peta_levels_drill_and_renderers(page_app):
 
 def test_peta_other_indicators(page_app):
     at = page_app("peta")
-    for indicator in ("signif", "spm:Kesehatan", "intervensi", "kualitas", "pct_stunted_eb"):
+    for indicator in ("signif", "signif_adj", "spm:Kesehatan", "intervensi", "kualitas",
+                      "pct_stunted_eb"):
         at.selectbox(key="peta.indicator").set_value(indicator).run()
         no_failures(at)
         assert at.get("plotly_chart"), indicator
@@ -145,7 +148,7 @@ def test_peta_without_boundaries_falls_back_to_seats(page_app, monkeypatch):
     no_failures(at)
     assert any("titik di ibu kota" in c.value for c in at.caption)
     trace = plotly_specs(at)[0]["data"][0]
-    assert trace["type"] == "scattermap" and len(values(trace["lat"])) == 37
+    assert trace["type"] == "scattermap" and len(values(trace["lat"])) == 36
     at.radio(key="peta.level").set_value("kecamatan").run()
     assert any("butuh file batas wilayah" in i.value for i in at.info)
 
@@ -157,7 +160,13 @@ def test_perbandingan_rank_peers_and_profile(page_app, wh_con, repo):
     _, _, pct = stunting(wh_con, "2025-12", "35.09")
     m = metrics(at)
     assert m["Prevalensi stunting"] == fmt.pct(pct, lang="id") == "75,0 %"
-    assert m["Peringkat (1 = tertinggi)"] == "1 / 37"
+    assert m["Peringkat (1 = tertinggi)"] == "1 / 36"
+    # both classes side by side, with the dispersion between kab/kota told in words
+    assert m["Dibanding rata-rata provinsi"] == "Jelas di atas rata-rata (99,8 %)"
+    assert m["Dibanding variasi wajar antar kab/kota"] in {
+        "Jauh di atas variasi wajar (99,8 %)", "Di atas variasi wajar (95 %)",
+        "Dalam variasi wajar"}
+    assert any(c.value.startswith("Variasi antar kab/kota: φ = ") for c in at.caption)
     peers_before = [c.value for c in at.caption if c.value.startswith("Kelompok:")]
     at.radio(key="perbandingan.group").set_value("tetangga").run()
     no_failures(at)
@@ -174,6 +183,7 @@ def test_perbandingan_rank_peers_and_profile(page_app, wh_con, repo):
     html = profile_html(repo, "35.09", "bulan", "2025-12", "tetangga")
     assert html.startswith("<!DOCTYPE html>") and 'lang="id"' in html
     assert "Profil stunting Kabupaten Jember" in html and "75,0 %" in html
+    assert "Jelas di atas rata-rata (99,8 %)" in html and "Variasi antar kab/kota" in html
     assert "data penimbangan posyandu (e-PPGBM), bukan survei SSGI" in html
     assert '<script src="http' not in html and "Plotly" in html  # plotly.js inlined: offline
     assert "child-35.09" not in html  # no child keys
@@ -250,10 +260,13 @@ def test_kualitas_rejects_and_levels(page_app, wh_con):
     assert dict(zip(reasons["Alasan"], reasons["Baris"])) == {
         "tanggal lahir tidak sah": "3", "kab/kota tidak dikenal": "1", "tanpa berat dan tinggi": "1"}
     posyandu_counts = metrics(at)
-    assert posyandu_counts["data tidak cukup"] == "38"  # the second posyandu of each kab/kota
+    # both posyandu of each kab/kota: the second (2 children) and, as its complement, the first;
+    # but Pacitan's first stays shown (Pacitan itself is hidden as Kota Batu's complement, so
+    # nothing can be subtracted from it) and Kota Batu has one posyandu: 36 x 2 + 1 + 1
+    assert posyandu_counts["data tidak cukup"] == "74"
     at.radio(key="kualitas.level").set_value("kabkota").run()
     no_failures(at)
-    assert metrics(at)["data tidak cukup"] == "1"  # Kota Batu
+    assert metrics(at)["data tidak cukup"] == "2"  # Kota Batu and its complement, Pacitan
 
 
 def test_eksplorasi_pivot_filters_and_console(page_app):

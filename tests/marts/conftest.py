@@ -66,6 +66,21 @@ def con(fixture_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @pytest.fixture(scope="session")
+def fixture_warehouse_all(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same fixture with min_cell = 1: nothing is suppressed, so the hand counts of the
+    small units (which min_cell = 10 hides, with their complements) can be checked."""
+    return build_fixture_warehouse(tmp_path_factory.mktemp("marts-all") / "w.duckdb",
+                                   marts_config(prevalence={"min_cell": 1}))
+
+
+@pytest.fixture()
+def con_all(fixture_warehouse_all: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = connect_readonly(fixture_warehouse_all)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
 def empty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("marts-empty") / "w.duckdb"
     with building(path, marts_config()) as build:

@@ -2,7 +2,8 @@
 class under the ordering key, groups child-years once and regroups months only where needed)
 against a plain reference written with window functions, on random staging rows built to hit
 every path: one measurement in a year, once a month, twice in a month, ties on the day broken
-by load time, file and row number, weight-only visits, flagged and NaN z-scores, boundary
+by load time, file and row number, weight-only visits, flagged and NaN z-scores (a flagged
+latest value gives way to the latest valid one, domain.md 1.7), boundary
 values (-2.00, -3.00, +2.00), children turning 60 months, unknown posyandu, two calendar years.
 min_cell is 1, so no cell is suppressed and every count is visible in the marts."""
 
@@ -80,12 +81,16 @@ p AS (
     UNION ALL
     SELECT 'tahun', tahun, * FROM b
 ),
-latest AS (  -- latest by day, load time, file, row; per index among rows with that z-score
+latest AS (  -- latest by day, load time, file, row; per index the latest valid (not flagged,
+            -- not NaN) z-score, and NaN (flagged) only when every one of the period is flagged
     SELECT period_type, period_start, child_key,
            first(lokasi ORDER BY d DESC, ms DESC, h DESC, rn DESC) AS lokasi,
-           first(haz ORDER BY d DESC, ms DESC, h DESC, rn DESC) FILTER (WHERE haz IS NOT NULL) AS haz,
-           first(waz ORDER BY d DESC, ms DESC, h DESC, rn DESC) FILTER (WHERE waz IS NOT NULL) AS waz,
-           first(whz ORDER BY d DESC, ms DESC, h DESC, rn DESC) FILTER (WHERE whz IS NOT NULL) AS whz
+           first(haz ORDER BY isnan(haz), d DESC, ms DESC, h DESC, rn DESC)
+               FILTER (WHERE haz IS NOT NULL) AS haz,
+           first(waz ORDER BY isnan(waz), d DESC, ms DESC, h DESC, rn DESC)
+               FILTER (WHERE waz IS NOT NULL) AS waz,
+           first(whz ORDER BY isnan(whz), d DESC, ms DESC, h DESC, rn DESC)
+               FILTER (WHERE whz IS NOT NULL) AS whz
     FROM p GROUP BY ALL
 )
 SELECT period_type,
@@ -136,3 +141,34 @@ def test_child_step_matches_a_window_function_reference(random_warehouse):
         mart = con.execute(MART).fetchall()
     assert len(mart) == len(reference) > 50
     assert mart == reference
+
+
+def test_a_flagged_latest_value_gives_way_to_the_latest_valid_one(tmp_path):
+    """domain.md 1.7: the latest *valid* measurement. X: -2.5 in July, a flagged -7.0 later in
+    August: the year counts July's -2.5 (stunted), August has only the flag. Y: flagged only,
+    counted in n_flag_haz. Z: -1.0 in July, -2.5 on 5 August and a flagged value on 20 August:
+    August and the year take the -2.5."""
+    def m(child: str, day: date, haz: float, flagged: int) -> dict:
+        return {"file_sha256": "f", "row_number": day.toordinal() % 1000 + ord(child),
+                "child_key": child, "child_key_source": "nik", "sex": 1,
+                "birth_date": date(2023, 1, 1), "measurement_date": day, "age_days": 900,
+                "age_months": 29, "kode_kabkota": "35.09", "kode_kecamatan": "35.09.01",
+                "kode_desa": "35.09.01.2001", "posyandu_key": "35.09.01.2001|MAWAR",
+                "posyandu_nama": "MAWAR", "zlen": haz, "flen": flagged, "zwei": -1.0,
+                "fwei": 0, "zwfl": 0.0, "fwfl": 0, "loaded_at": datetime(2025, 9, 1)}
+
+    rows = [m("X", date(2025, 7, 10), -2.5, 0), m("X", date(2025, 8, 20), -7.0, 1),
+            m("Y", date(2025, 8, 12), 6.5, 1),
+            m("Z", date(2025, 7, 10), -1.0, 0), m("Z", date(2025, 8, 5), -2.5, 0),
+            m("Z", date(2025, 8, 20), 6.8, 1)]
+    path = tmp_path / "w.duckdb"
+    with building(path, marts_config(prevalence={"min_cell": 1})) as build:
+        insert(build.con, "stg_pengukuran", rows)
+        build.changed = True
+    with connect_readonly(path) as con:
+        got = dict(con.execute(
+            "SELECT period, (n_children, n_haz, n_stunted, n_flag_haz) FROM mart_prevalensi "
+            "WHERE level = 'posyandu' AND period_type IN ('bulan', 'tahun')").fetchall())
+    assert got["2025-07"] == (2, 2, 1, 0)  # X -2.5, Z -1.0
+    assert got["2025-08"] == (3, 1, 1, 2)  # Z -2.5; X and Y flagged only
+    assert got["2025"] == (3, 2, 2, 1)     # X -2.5 (July), Z -2.5; Y flagged

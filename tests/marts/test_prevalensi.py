@@ -1,5 +1,7 @@
 """Golden rows of mart_prevalensi / mart_prevalensi_kabkota, computed by hand from the fixture
-(tests/marts/fixture.py lists every child and the counts it gives)."""
+(tests/marts/fixture.py lists every child and the counts it gives). Counts of the small units are
+checked on the fixture built with min_cell = 1 (`con_all`): with min_cell = 10 every kecamatan,
+desa and posyandu of the fixture is hidden, the small ones and their complements."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import math
 import duckdb
 import pandas as pd
 import pytest
+from scipy.stats import binom
 
 Z95 = 1.959963984540054
 
@@ -56,8 +59,9 @@ COUNTS = [
 
 
 @pytest.mark.parametrize("level,kode,ptype,period,n,n_haz,n_st,n_sev,n_flag", COUNTS)
-def test_golden_counts_and_rates(con, level, kode, ptype, period, n, n_haz, n_st, n_sev, n_flag):
-    r = row(con, level, kode, ptype, period)
+def test_golden_counts_and_rates(con_all, level, kode, ptype, period, n, n_haz, n_st, n_sev,
+                                 n_flag):
+    r = row(con_all, level, kode, ptype, period)
     assert (r["n_children"], r["n_haz"], r["n_stunted"], r["n_severe"], r["n_flag_haz"]) == (
         n,
         n_haz,
@@ -99,31 +103,34 @@ def test_other_indicators(con):
     assert (r["n_children"], r["n_waz"], r["n_whz"]) == (15, 15, 14)
 
 
-def test_small_units_are_suppressed_everywhere(con):
-    for level, kode in [
-        ("posyandu", "35.09.02.2001|MELATI"),
-        ("kecamatan", "35.09.02"),
-        ("desa", "35.10.02.2001"),
-        ("kecamatan", "35.10.02"),
-    ]:
-        for ptype, period in [("bulan", "2025-07"), ("bulan", "2025-08"), ("tahun", "2025")]:
-            r = row(con, level, kode, ptype, period)
-            assert r["suppressed"]
-            for col in (
-                "n_children",
-                "n_haz",
-                "n_stunted",
-                "pct_stunted",
-                "pct_stunted_lo95",
-                "pct_stunted_eb",
-                "rank",
-                "rank_lo",
-                "funnel_hi95",
-                "diff_pts",
-                "chg_prev_pts",
-                "signif",
-            ):
-                assert pd.isna(r[col]), (level, kode, col, r[col])
+HIDDEN_COLUMNS = ("n_children", "n_haz", "n_stunted", "n_whz", "n_waz", "pct_stunted",
+                  "pct_stunted_lo95", "pct_wasted", "pct_underweight", "pct_stunted_eb", "rank",
+                  "rank_lo", "funnel_hi95", "funnel_adj_hi95", "diff_pts", "chg_prev_pts",
+                  "signif", "signif_adj", "p_above", "p_below", "phi", "induk_pct_stunted")
+
+
+@pytest.mark.parametrize("level,kode,why", [
+    ("posyandu", "35.09.02.2001|MELATI", "fewer than 10 children"),
+    ("desa", "35.09.02.2001", "fewer than 10 children"),
+    ("kecamatan", "35.09.02", "fewer than 10 children"),
+    # Jember's other kecamatan: shown, it would give Kencong as Jember minus Jombang (R1)
+    ("kecamatan", "35.09.01", "complement of Kencong"),
+    # its only desa and posyandu: shown, they would give Jombang (R2)
+    ("desa", "35.09.01.2001", "below a hidden kecamatan"),
+    ("posyandu", "35.09.01.2001|MAWAR", "below a hidden desa"),
+    ("kecamatan", "35.10.02", "fewer than 10 children"),
+    ("kecamatan", "35.10.01", "complement of Bangorejo"),
+    ("posyandu", "35.10.01.2001|ANGGREK", "below a hidden desa"),
+])
+def test_small_units_and_their_complements_are_suppressed(con, level, kode, why):
+    for ptype, period in [("bulan", "2025-07"), ("bulan", "2025-08"), ("tahun", "2025")]:
+        r = row(con, level, kode, ptype, period)
+        assert r["suppressed"] and r["suppressed_anak"], (why, ptype)
+        assert r["suppressed_whz"] and r["suppressed_waz"]
+        for col in HIDDEN_COLUMNS:
+            assert pd.isna(r[col]), (level, kode, col, r[col])
+    # the kab/kota above them stay shown
+    assert not row(con, "kabkota", kode[:5], "bulan", "2025-07")["suppressed"]
 
 
 def test_names_and_periods(con):
@@ -157,15 +164,22 @@ def test_provincial_comparison(con):
     a = row(con, "kabkota", "35.09", "bulan", "2025-07")
     b = row(con, "kabkota", "35.10", "bulan", "2025-07")
     assert a["prov_pct_stunted"] == pytest.approx(prov)
+    assert a["induk_pct_stunted"] == pytest.approx(prov)  # a kab/kota's parent is the province
     assert (a["prov_n_haz"], a["prov_n_stunted"]) == (29, 11)
     assert a["diff_pts"] == pytest.approx(40.0 - prov)
     assert (a["arah"], b["arah"]) == ("di atas", "di bawah")
-    assert (a["signif"], b["signif"]) == ("dalam batas", "dalam batas")
+    # exact one-sided binomial p-values against 11/29
+    assert a["p_above"] == pytest.approx(binom.sf(5, 15, 11 / 29), rel=1e-12)
+    assert a["p_below"] == pytest.approx(binom.cdf(6, 15, 11 / 29), rel=1e-12)
+    assert b["p_below"] == pytest.approx(binom.cdf(5, 14, 11 / 29), rel=1e-12)
+    assert (a["signif"], b["signif"]) == ("dalam", "dalam")
+    # two kab/kota with children: too few units for an over-dispersion estimate
+    assert pd.isna(a["phi"]) and a["signif_adj"] == "dalam"
     p = row(con, "provinsi", "35", "bulan", "2025-07")
     assert (p["diff_pts"], p["arah"], p["signif"], p["rank"]) == (0.0, "sama", None, None)
 
 
-def test_ranks_among_the_38_and_within_parent(con):
+def test_ranks_among_the_38_and_within_parent(con, con_all):
     a = row(con, "kabkota", "35.09", "bulan", "2025-07")  # 40.0 %
     b = row(con, "kabkota", "35.10", "bulan", "2025-07")  # 35.7 %
     # only two kab/kota have children; with K = 2 the Bonferroni z is 1.96 and
@@ -174,18 +188,18 @@ def test_ranks_among_the_38_and_within_parent(con):
     assert (b["rank"], b["rank_lo"], b["rank_hi"], b["n_peers"]) == (2, 1, 2, 2)
     # August: Jember 4/14 = 28.6 % ranks below Banyuwangi 5/14
     assert row(con, "kabkota", "35.09", "bulan", "2025-08")["rank"] == 2
-    # Mawar is the only unsuppressed posyandu of its desa
-    m = row(con, "posyandu", "35.09.01.2001|MAWAR", "bulan", "2025-07")
+    # Mawar is the only posyandu of its desa (min_cell 1: nothing suppressed)
+    m = row(con_all, "posyandu", "35.09.01.2001|MAWAR", "bulan", "2025-07")
     assert (m["rank"], m["rank_lo"], m["rank_hi"], m["n_peers"]) == (1, 1, 1, 1)
 
 
-def test_trend(con):
-    m_jul = row(con, "posyandu", "35.09.01.2001|MAWAR", "bulan", "2025-07")
-    m_aug = row(con, "posyandu", "35.09.01.2001|MAWAR", "bulan", "2025-08")
+def test_trend(con_all):
+    m_jul = row(con_all, "posyandu", "35.09.01.2001|MAWAR", "bulan", "2025-07")
+    m_aug = row(con_all, "posyandu", "35.09.01.2001|MAWAR", "bulan", "2025-08")
     assert pd.isna(m_jul["chg_prev_pts"])
     assert m_aug["chg_prev_pts"] == pytest.approx(100 * 3 / 11 - 100 * 5 / 11)
     # no February 2025 and no August 2024 in the data
-    bt = row(con, "posyandu", "35.09.01.2001|MAWAR", "bulan_timbang", "2025-08")
+    bt = row(con_all, "posyandu", "35.09.01.2001|MAWAR", "bulan_timbang", "2025-08")
     assert pd.isna(bt["chg_prev_pts"]) and pd.isna(bt["chg_yoy_pts"])
 
 
@@ -209,8 +223,8 @@ def test_kabkota_mart_has_every_kabkota_every_period(con):
     assert same == n
 
 
-def test_empirical_bayes_by_hand(con):
-    """Kecamatan of Jember, July: Jombang 5/11 and Kencong 1/4 (suppressed but in the prior).
+def test_empirical_bayes_by_hand(con_all):
+    """Kecamatan of Jember, July: Jombang 5/11 and Kencong 1/4 (small, in the prior either way).
     m = 6/15; weighted variance s2 = sum n (r - m)^2 / sum n; tau2 = s2 - m(1-m)/mean n;
     the estimate is the crude rate when tau2 >= m(1-m) (prior strength <= 0), m when tau2 <= 0,
     else (x + m a) / (n + a) with a = m(1-m)/tau2 - 1."""
@@ -219,8 +233,8 @@ def test_empirical_bayes_by_hand(con):
     s2 = sum(n * (x / n - m) ** 2 for x, n in units) / 15
     tau2 = s2 - m * (1 - m) / 7.5
     assert tau2 < 0  # little spread: every kecamatan shrinks to the mean
-    r = row(con, "kecamatan", "35.09.01", "bulan", "2025-07")
+    r = row(con_all, "kecamatan", "35.09.01", "bulan", "2025-07")
     assert r["pct_stunted_eb"] == pytest.approx(100 * m)
     assert r["pct_stunted"] == pytest.approx(100 * 5 / 11)
     # no EB for kab/kota (their crude rates are stable)
-    assert pd.isna(row(con, "kabkota", "35.09", "bulan", "2025-07")["pct_stunted_eb"])
+    assert pd.isna(row(con_all, "kabkota", "35.09", "bulan", "2025-07")["pct_stunted_eb"])

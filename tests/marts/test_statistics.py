@@ -110,13 +110,16 @@ def test_funnel_limits_match_scipy(stats_con, kode, n):
 
 
 def test_significance_classes(stats_con):
-    assert get(stats_con, "kabkota", "35.13")["signif"] == "signifikan di atas 99.8"  # 60 %
-    assert get(stats_con, "kabkota", "35.12")["signif"] == "di bawah 99.8"  # 5 %
-    assert get(stats_con, "kabkota", "35.11")["signif"] == "dalam batas"  # 32.2 %
-    # desa 35.11.01.2002: 20/40 = 50 % against 32.4 %, n = 40
+    assert get(stats_con, "kabkota", "35.13")["signif"] == "atas_998"  # 60 %
+    assert get(stats_con, "kabkota", "35.12")["signif"] == "bawah_998"  # 5 %
+    assert get(stats_con, "kabkota", "35.11")["signif"] == "dalam"  # 32.2 %
+    # desa 35.11.01.2002: 20/40 = 50 % against its kecamatan's 58/180 = 32.2 %, n = 40:
+    # P(X >= 20) = 0.0146
     d = get(stats_con, "desa", "35.11.01.2002")
+    assert d["induk_pct_stunted"] == pytest.approx(100 * 58 / 180)
+    assert d["p_above"] == pytest.approx(binom.sf(19, 40, 58 / 180), rel=1e-10)
     assert d["funnel_hi95"] < d["pct_stunted"] < d["funnel_hi998"]
-    assert d["signif"] == "di atas 95"
+    assert d["signif"] == "atas_95"
 
 
 def rank_interval_by_hand(units: list[tuple[int, int]], i: int) -> tuple[int, int]:
@@ -209,7 +212,8 @@ def test_binomial_and_normal_quantiles_equal_scipy_stats():
         for k in (r - 1, r, r + 1, r * 0 - 1, nn, nn + 3):
             np.testing.assert_array_equal(stats.binom_cdf(k, nn, pp), binom.cdf(k, nn, pp))
         np.testing.assert_array_equal(stats.funnel_limit(q, nn, pp),
-                                      np.clip(_scipy_funnel_raw(q, nn, pp), 0, 1))
+                                      np.where(pp >= 1, 1.0,
+                                               np.clip(_scipy_funnel_raw(q, nn, pp), 0, 1)))
     peers = np.array([1, 2, 3, 38, 665, 8494])
     np.testing.assert_array_equal(stats.bonferroni_z(peers),
                                   norm.ppf(1 - 0.05 / (2 * np.maximum(peers - 1, 1))))

@@ -5,15 +5,16 @@
 -- digit preference of height and weight, birth-date heaping, missing fields, e-PPGBM/tumbuh label
 -- disagreement, rejected rows (kab/kota and province), D/S participation and reporting
 -- completeness; classes from mart_kualitas_ambang and their sum as the plausibility class.
--- Units with fewer children than min_cell are suppressed (every metric NULL).
+-- Units whose children mart_prevalensi hides (fewer than min_cell, or hidden so that no hidden
+-- cell can be recovered by subtraction) are suppressed (every metric NULL).
 CREATE OR REPLACE TABLE mart_kualitas_data AS
 WITH metrics AS (
     SELECT
         a.level, a.kode, a.kode_kabkota, a.kode_kecamatan,
         a.period_type, a.period_start,
-        -- children (and suppression) as in mart_prevalensi: each child once, in the area of its
-        -- latest measurement of the period
-        c.n_children < getvariable('min_cell') AS suppressed,
+        -- children (and suppression, complementary suppression included) as in
+        -- mart_prevalensi: each child once, in the area of its latest measurement of the period
+        c.sup_anak AS suppressed,
         a.n_measurements::BIGINT AS n_measurements, c.n_children,
         a.n_flag_haz::BIGINT AS n_flag_haz, 100 * a.n_flag_haz / nullif(a.n_haz_scored, 0) AS pct_flag_haz,
         a.n_flag_waz::BIGINT AS n_flag_waz, 100 * a.n_flag_waz / nullif(a.n_waz_scored, 0) AS pct_flag_waz,

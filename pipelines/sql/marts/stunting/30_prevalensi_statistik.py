@@ -1,37 +1,60 @@
-"""reads: tmp_prevalensi_agregat, tmp_prevalensi_provinsi
+"""reads: tmp_prevalensi_agregat, tmp_prevalensi_provinsi, tmp_prevalensi_supresi
 
-grain: tmp_prevalensi_funnel (temp) one row per period and denominator n: exact binomial
-funnel limits around the provincial value; tmp_prevalensi_peringkat (temp) one row per ranked
-unit and period: rank among its peers with a 95% rank interval.
+grain: tmp_prevalensi_uji (temp) one row per shown unit (below the province) and period whose
+parent is shown: the comparison with the parent's pooled stunting rate (exact p-values, funnel
+limits, over-dispersion-adjusted limits); tmp_prevalensi_dispersi (temp) one row per level,
+parent and period: the over-dispersion estimate; tmp_prevalensi_peringkat (temp) one row per
+ranked unit and period: rank among its peers with a 95% rank interval.
 
-The two steps SQL cannot do alone: binomial quantiles and normal quantiles (the scipy.special
-ufuncs that scipy.stats' binom and norm call, without the second it takes to import scipy.stats
-on every publish; a test holds them equal to scipy.stats). Both work on small tables (distinct
-(p, n) pairs; one critical value per peer-group size); the pairwise comparisons for the rank
-intervals run in DuckDB.
+The steps SQL cannot do alone: binomial probabilities and quantiles, normal quantiles (the
+scipy.special ufuncs that scipy.stats' binom and norm call, without the second it takes to
+import scipy.stats on every publish; a test holds them equal to scipy.stats). They work on small
+tables (distinct (x, n, theta) triples and (n, theta) pairs; one critical value per peer-group
+size); the z-scores, their winsorisation and the pairwise comparisons run in DuckDB.
 
-Funnel limits (Spiegelhalter 2005, Stat Med 24:1185, appendix A.1.1): for target proportion
-theta, denominator n and cumulative probability q, r = binom.ppf(q, n, theta) and
-alpha = (F(r) - q) / (F(r) - F(r - 1)); the limit is (r - alpha) / n, clamped to [0, 1]. The
-interpolation makes the limits continuous in n, as in the usual funnel-plot tools.
+Comparison value theta: the parent's pooled rate (kode_induk: the province for a kab/kota, the
+kab/kota for a kecamatan, the kecamatan for a desa, the desa for a posyandu); for a kab/kota the
+provincial value of config `provincial_average`. Only units shown for stunting (not suppressed)
+under a shown parent are compared.
+
+Exact p-values (one-sided binomial): p_above = P(X >= x), p_below = P(X <= x) for X ~
+Binomial(n, theta), x stunted of n valid HAZ. The classes follow them (40_prevalensi_baru.sql).
+
+Funnel limits (Spiegelhalter 2005, Stat Med 24:1185, appendix A.1.1), for drawing: for
+cumulative probability q, r = binom.ppf(q, n, theta) and alpha = (F(r) - q) / (F(r) - F(r - 1));
+the limit is (r - alpha) / n, clamped to [0, 1]. A unit just above the interpolated limit may
+have p_above a little over 2.5 %: its class follows the p-value, not the line.
+
+Over-dispersion (Spiegelhalter 2005, sections 5-6; Spiegelhalter, Qual Saf Health Care 14:347):
+per level, parent and period, over the I >= 5 shown units: z_i = (y_i - theta) / s_i with
+s_i^2 = theta (1 - theta) / n_i; z winsorised at its 10th and 90th percentiles; phi = mean of the
+squared winsorised z; over-dispersed when phi > 1 + 2 sqrt(2 / I) (I phi has mean I and variance
+2I without over-dispersion). Then the additive random-effects variance
+tau2 = max(0, (I phi - (I - 1)) / (sum w - sum w^2 / sum w)), w_i = 1 / s_i^2, and the adjusted
+limits theta +- z_q sqrt(s_i^2 + tau2). Additive, not multiplicative (theta +- z sqrt(phi) s_i):
+the kab/kota differ by real amounts that do not shrink with size, and a multiplicative factor
+still narrows the limits to nothing for the largest units, which are the most over-dispersed.
 
 Rank intervals (Mogstad, Romano, Shaikh & Wilhelm 2024, Rev Econ Stud 91:476, marginal
 confidence set with Bonferroni): unit i among K peers; for every peer j the difference
 p_j - p_i is tested two-sided at 0.05 / (K - 1) with the Agresti-Caffo standard error
 (x + 1) / (n + 2); rank_lo = 1 + peers significantly higher, rank_hi = K - peers significantly
 lower. The set covers the true rank with probability >= 95 % and costs one pass over the pairs of
-each peer group, so it scales to every posyandu in every month.
+each peer group, so it scales to every posyandu in every month. Peers are the units shown for
+stunting (suppressed ones, complementary suppression included, are neither ranked nor peers).
 """
 
 from __future__ import annotations
 
 import duckdb
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import bdtr, bdtrc, ndtri
 from scipy.special._ufuncs import _binom_cdf, _binom_ppf
 
 FUNNEL_QUANTILES = {"lo998": 0.001, "lo95": 0.025, "hi95": 0.975, "hi998": 0.999}
 RANK_ALPHA = 0.05
+PHI_MIN_UNITS = 5      # fewer shown units in a group: no over-dispersion estimate
+WINSOR = (0.10, 0.90)  # Spiegelhalter 2005: 10 % winsorised z-scores
 
 
 def binom_cdf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -46,6 +69,24 @@ def binom_ppf(q: float, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     return _binom_ppf(q, np.asarray(n, dtype=float), np.asarray(p, dtype=float))
 
 
+def p_above(x: np.ndarray, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Exact one-sided p-value P(X >= x) = P(X > x - 1), X ~ Binomial(n, theta) (1 for x = 0)."""
+    x, n, theta = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x, n, theta)))
+    with np.errstate(invalid="ignore"):
+        tail = bdtrc(np.maximum(x - 1, 0).astype(np.int64), n.astype(np.int64), theta)
+    tail = np.where(theta <= 0, 0.0, np.where(theta >= 1, 1.0, tail))
+    return np.clip(np.where(x <= 0, 1.0, tail), 0.0, 1.0)
+
+
+def p_below(x: np.ndarray, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Exact one-sided p-value P(X <= x), X ~ Binomial(n, theta) (1 for x = n)."""
+    x, n, theta = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x, n, theta)))
+    with np.errstate(invalid="ignore"):
+        head = bdtr(np.minimum(x, n).astype(np.int64), n.astype(np.int64), theta)
+    head = np.where(theta <= 0, 1.0, np.where(theta >= 1, 0.0, head))
+    return np.clip(np.where(x >= n, 1.0, head), 0.0, 1.0)
+
+
 def funnel_limit(q: float, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Interpolated exact binomial limit (as a proportion) at cumulative probability q."""
     n = np.asarray(n, dtype=float)
@@ -55,7 +96,9 @@ def funnel_limit(q: float, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
     f_below = binom_cdf(r - 1, n, theta)
     step = f_r - f_below
     alpha = np.divide(f_r - q, step, out=np.zeros_like(step), where=step > 0)
-    return np.clip((r - alpha) / n, 0.0, 1.0)
+    # theta = 1: every child stunted is certain, the funnel is the line 1 itself (the
+    # interpolation would put the upper limits below it)
+    return np.where(theta >= 1, 1.0, np.clip((r - alpha) / n, 0.0, 1.0))
 
 
 def bonferroni_z(n_peers: np.ndarray, alpha: float = RANK_ALPHA) -> np.ndarray:
@@ -64,41 +107,131 @@ def bonferroni_z(n_peers: np.ndarray, alpha: float = RANK_ALPHA) -> np.ndarray:
     return ndtri(1 - alpha / (2 * comparisons))
 
 
-def _build_funnel(con: duckdb.DuckDBPyConnection) -> None:
-    # Limits depend on (n, provincial value) only: computed once per distinct pair, joined back
-    # to every period with that pair. Values travel as lists (no DataFrame, no pandas import).
-    pairs = con.sql(
-        """
-        SELECT DISTINCT a.n_haz, p.prov_pct_stunted
-        FROM tmp_prevalensi_agregat AS a
-        JOIN tmp_prevalensi_provinsi AS p USING (period_type, period_start)
-        WHERE a.n_haz > 0 AND p.prov_pct_stunted IS NOT NULL
-        """
-    ).fetchnumpy()
-    n = pairs["n_haz"].astype(float)
-    theta = pairs["prov_pct_stunted"].astype(float)
-    limits = {name: (100 * funnel_limit(q, n, theta / 100)).tolist()
-              for name, q in FUNNEL_QUANTILES.items()}
+def _build_units(con: duckdb.DuckDBPyConnection) -> None:
+    """tmp_prevalensi_banding: the units compared (shown, under a shown parent) with theta."""
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE tmp_prevalensi_funnel AS
-        WITH limits AS (
-            SELECT unnest($n_haz::BIGINT[]) AS n_haz, unnest($theta::DOUBLE[]) AS prov_pct_stunted,
-                   unnest($lo95::DOUBLE[]) AS funnel_lo95, unnest($hi95::DOUBLE[]) AS funnel_hi95,
-                   unnest($lo998::DOUBLE[]) AS funnel_lo998, unnest($hi998::DOUBLE[]) AS funnel_hi998
-        )
-        SELECT DISTINCT a.period_type, a.period_start, a.n_haz,
-               l.funnel_lo95, l.funnel_hi95, l.funnel_lo998, l.funnel_hi998
+        CREATE OR REPLACE TEMP TABLE tmp_prevalensi_banding AS
+        SELECT
+            a.level, a.kode, a.kode_induk, a.period_type, a.period_start,
+            a.n_stunted AS x, a.n_haz AS n,
+            CASE WHEN a.level = 'kabkota' THEN pr.prov_pct_stunted / 100
+                 ELSE i.n_stunted / i.n_haz END AS theta
         FROM tmp_prevalensi_agregat AS a
-        JOIN tmp_prevalensi_provinsi AS p USING (period_type, period_start)
-        JOIN limits AS l ON l.n_haz = a.n_haz AND l.prov_pct_stunted = p.prov_pct_stunted
-        """,
-        {"n_haz": pairs["n_haz"].tolist(), "theta": theta.tolist(), **limits},
+        JOIN tmp_prevalensi_supresi AS s USING (level, kode, period_type, period_start)
+        JOIN tmp_prevalensi_agregat AS i
+          ON i.kode = a.kode_induk AND i.period_type = a.period_type
+         AND i.period_start = a.period_start
+        JOIN tmp_prevalensi_supresi AS si
+          ON si.level = i.level AND si.kode = i.kode AND si.period_type = i.period_type
+         AND si.period_start = i.period_start
+        JOIN tmp_prevalensi_provinsi AS pr
+          ON pr.period_type = a.period_type AND pr.period_start = a.period_start
+        WHERE a.level <> 'provinsi' AND a.n_haz > 0 AND NOT s.sup_haz AND NOT si.sup_haz
+          AND i.n_haz > 0
+        """
+    )
+    con.execute("DELETE FROM tmp_prevalensi_banding WHERE theta IS NULL")
+
+
+def _build_dispersion(con: duckdb.DuckDBPyConnection) -> None:
+    """tmp_prevalensi_dispersi: phi, its limit and tau2 per level, parent and period."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE tmp_prevalensi_dispersi AS
+        WITH z AS (
+            SELECT level, kode_induk, period_type, period_start, n, theta,
+                   (x / n - theta) / sqrt(theta * (1 - theta) / n) AS z
+            FROM tmp_prevalensi_banding
+            WHERE theta > 0 AND theta < 1
+        ),
+        bounds AS (
+            SELECT level, kode_induk, period_type, period_start, count(*) AS n_units,
+                   quantile_cont(z, {WINSOR[0]}) AS z_lo, quantile_cont(z, {WINSOR[1]}) AS z_hi,
+                   sum(n / (theta * (1 - theta))) AS sw,
+                   sum((n / (theta * (1 - theta))) ^ 2) AS sw2
+            FROM z GROUP BY ALL
+            HAVING count(*) >= {PHI_MIN_UNITS}
+        ),
+        phi AS (
+            SELECT b.level, b.kode_induk, b.period_type, b.period_start, b.n_units,
+                   avg(greatest(b.z_lo, least(b.z_hi, z.z)) ^ 2) AS phi,
+                   any_value(b.sw) AS sw, any_value(b.sw2) AS sw2
+            FROM bounds AS b JOIN z USING (level, kode_induk, period_type, period_start)
+            GROUP BY ALL
+        )
+        SELECT level, kode_induk, period_type, period_start, n_units AS n_units_phi, phi,
+               1 + 2 * sqrt(2 / n_units) AS phi_limit,
+               -- the share of the variation between units that chance does not explain (the
+               -- I^2 of the winsorised chi-square: (I phi - (I - 1)) / (I phi))
+               CASE WHEN phi > 0 THEN 100 * greatest(0, (n_units * phi - (n_units - 1))
+                                                        / (n_units * phi)) ELSE 0 END
+                   AS pct_beyond_chance,
+               CASE WHEN phi > 1 + 2 * sqrt(2 / n_units)
+                    THEN greatest(0, (n_units * phi - (n_units - 1)) / (sw - sw2 / sw)) END
+                   AS tau2
+        FROM phi
+        """
     )
 
 
+def _adjusted_limits() -> str:
+    """SELECT items: theta +- z sqrt(s^2 + tau2) in percent, clamped to [0, 100], NULL where
+    there is no tau2 (greatest/least would skip the NULL)."""
+    items = []
+    for name, q in FUNNEL_QUANTILES.items():
+        z = float(ndtri(q))
+        bound = f"b.theta + {z!r} * sqrt(b.theta * (1 - b.theta) / b.n + d.tau2)"
+        items.append(f"CASE WHEN d.tau2 IS NOT NULL THEN 100 * greatest(0, least(1, {bound})) "
+                     f"END AS funnel_adj_{name}")
+    return ",\n            ".join(items)
+
+
+def _build_tests(con: duckdb.DuckDBPyConnection) -> None:
+    """tmp_prevalensi_uji: p-values, funnel limits and adjusted limits per compared unit."""
+    triples = con.sql("SELECT DISTINCT x, n, theta FROM tmp_prevalensi_banding").fetchnumpy()
+    x, n, theta = (triples[c].astype(float) for c in ("x", "n", "theta"))
+    pairs = con.sql("SELECT DISTINCT n, theta FROM tmp_prevalensi_banding").fetchnumpy()
+    pn, ptheta = pairs["n"].astype(float), pairs["theta"].astype(float)
+    limits = {name: (100 * funnel_limit(q, pn, ptheta)).tolist()
+              for name, q in FUNNEL_QUANTILES.items()}
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_p AS SELECT unnest($x::BIGINT[]) AS x, "
+        "unnest($n::BIGINT[]) AS n, unnest($theta::DOUBLE[]) AS theta, "
+        "unnest($above::DOUBLE[]) AS p_above, unnest($below::DOUBLE[]) AS p_below",
+        {"x": triples["x"].tolist(), "n": triples["n"].tolist(), "theta": theta.tolist(),
+         "above": p_above(x, n, theta).tolist(), "below": p_below(x, n, theta).tolist()})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_funnel AS SELECT unnest($n::BIGINT[]) AS n, "
+        "unnest($theta::DOUBLE[]) AS theta, unnest($lo95::DOUBLE[]) AS funnel_lo95, "
+        "unnest($hi95::DOUBLE[]) AS funnel_hi95, unnest($lo998::DOUBLE[]) AS funnel_lo998, "
+        "unnest($hi998::DOUBLE[]) AS funnel_hi998",
+        {"n": pairs["n"].tolist(), "theta": ptheta.tolist(), **limits})
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE tmp_prevalensi_uji AS
+        SELECT
+            b.level, b.kode, b.period_type, b.period_start,
+            100 * b.theta AS induk_pct_stunted,
+            p.p_above, p.p_below,
+            f.funnel_lo95, f.funnel_hi95, f.funnel_lo998, f.funnel_hi998,
+            d.phi, d.phi_limit, d.pct_beyond_chance,
+            100 * sqrt(d.tau2) AS tau_pts,
+            -- adjusted limits (percent) where the group is over-dispersed
+            {_adjusted_limits()}
+        FROM tmp_prevalensi_banding AS b
+        JOIN tmp_prevalensi_p AS p USING (x, n, theta)
+        JOIN tmp_prevalensi_funnel AS f USING (n, theta)
+        LEFT JOIN tmp_prevalensi_dispersi AS d
+          USING (level, kode_induk, period_type, period_start)
+        """
+    )
+    for table in ("tmp_prevalensi_p", "tmp_prevalensi_funnel", "tmp_prevalensi_banding"):
+        con.execute(f"DROP TABLE {table}")
+
+
 def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
-    # Peers: unsuppressed units with a valid HAZ at the same level in the same parent (all 38
+    # Peers: units shown for stunting at the same level in the same parent (all 38
     # kab/kota share the parent '35'). Rank 1 = highest prevalence; ties share the best rank.
     con.execute(
         """
@@ -111,7 +244,8 @@ def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
             count(*) OVER peers AS n_peers,
             rank() OVER (peers ORDER BY n_stunted / n_haz DESC) AS rank
         FROM tmp_prevalensi_agregat
-        WHERE level <> 'provinsi' AND n_haz > 0 AND n_children >= getvariable('min_cell')
+        JOIN tmp_prevalensi_supresi USING (level, kode, period_type, period_start)
+        WHERE level <> 'provinsi' AND n_haz > 0 AND NOT sup_haz
         WINDOW peers AS (PARTITION BY level, kode_induk, period_type, period_start)
         """
     )
@@ -154,5 +288,7 @@ def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build(con: duckdb.DuckDBPyConnection, config: object) -> None:
-    _build_funnel(con)
+    _build_units(con)
+    _build_dispersion(con)
+    _build_tests(con)
     _build_ranks(con)

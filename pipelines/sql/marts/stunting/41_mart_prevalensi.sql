@@ -1,4 +1,4 @@
--- reads: prevalensi_prev_start, tmp_prevalensi_agregat, tmp_prevalensi_baru, tmp_prevalensi_posyandu_nama
+-- reads: prevalensi_prev_start, tmp_prevalensi_agregat, tmp_prevalensi_baru, tmp_prevalensi_posyandu_nama, tmp_prevalensi_supresi
 -- grain: mart_prevalensi one row per level (provinsi, kabkota, kecamatan, desa, posyandu), unit
 -- kode, period_type (bulan, bulan_timbang, tahun) and period ('2025-08', '2025').
 -- The published rows of the periods not recomputed, plus tmp_prevalensi_baru for those that
@@ -30,9 +30,16 @@ LEFT JOIN tmp_prevalensi_semua AS yoy
    AND yoy.period_start = (m.period_start - INTERVAL 1 YEAR)::DATE;
 DROP TABLE tmp_prevalensi_semua;
 -- grain: state_prevalensi_agregat (catalog table, kept between builds) tmp_prevalensi_agregat of
--- every period: the unsuppressed counts the quality mart reads (children weighed per posyandu
--- and month, children per unit)
-CREATE TABLE IF NOT EXISTS state_prevalensi_agregat AS SELECT * FROM tmp_prevalensi_agregat WHERE false;
+-- every period with its suppression flags (tmp_prevalensi_supresi): the unsuppressed counts the
+-- quality mart reads (children weighed per posyandu and month, children per unit) and which of
+-- them it must hide
+CREATE OR REPLACE TEMP TABLE tmp_prevalensi_agregat_state AS
+SELECT a.*, s.sup_anak, s.sup_haz, s.sup_whz, s.sup_waz
+FROM tmp_prevalensi_agregat AS a
+JOIN tmp_prevalensi_supresi AS s USING (level, kode, period_type, period_start);
+CREATE TABLE IF NOT EXISTS state_prevalensi_agregat AS
+SELECT * FROM tmp_prevalensi_agregat_state WHERE false;
 DELETE FROM state_prevalensi_agregat
 WHERE (period_type, period_start) IN (SELECT period_type, period_start FROM tmp_prevalensi_agregat);
-INSERT INTO state_prevalensi_agregat SELECT * FROM tmp_prevalensi_agregat;
+INSERT INTO state_prevalensi_agregat SELECT * FROM tmp_prevalensi_agregat_state;
+DROP TABLE tmp_prevalensi_agregat_state;

@@ -5,7 +5,10 @@
 --   ssgi_2024: ref_kabkota.stunting_ssgi_2024 vs config `ssgi_2024_provincial` (14.7), compared
 --              at the published precision of 1 decimal: exactly 19 kab/kota are above.
 --   admin:     mart_prevalensi_kabkota in the latest bulan timbang period (else the latest year)
---              vs the provincial value of that period (`arah` = 'di atas').
+--              vs the provincial value of that period (`arah` = 'di atas'), with its exact
+--              class against the province (`signif`) and the class against the
+--              over-dispersion-adjusted limits (`signif_adj`); NULL for the survey rows, which
+--              have no sample sizes here.
 -- `selected` marks the reference chosen in config `target_list.reference`; the intervention
 -- configuration reads the rows WHERE selected AND above.
 CREATE OR REPLACE TABLE mart_target_list AS
@@ -25,13 +28,16 @@ candidates AS (
         CAST(NULL AS VARCHAR) AS period,
         stunting_ssgi_2024 AS value,
         getvariable('ssgi_2024_provincial')::DOUBLE AS provincial_value,
-        round(stunting_ssgi_2024, 1) > round(getvariable('ssgi_2024_provincial'), 1) AS above
+        round(stunting_ssgi_2024, 1) > round(getvariable('ssgi_2024_provincial'), 1) AS above,
+        CAST(NULL AS VARCHAR) AS signif,
+        CAST(NULL AS VARCHAR) AS signif_adj
     FROM ref_kabkota
     UNION ALL
     SELECT
         'admin', m.kode_kabkota, m.nama, m.period_type, m.period,
         m.pct_stunted, m.prov_pct_stunted,
-        CASE WHEN m.pct_stunted IS NOT NULL THEN m.arah = 'di atas' END
+        CASE WHEN m.pct_stunted IS NOT NULL THEN m.arah = 'di atas' END,
+        m.signif, m.signif_adj
     FROM mart_prevalensi_kabkota AS m
     JOIN admin_period USING (period_type, period_start)
 )
@@ -44,6 +50,8 @@ SELECT
     value,
     provincial_value,
     above,
+    signif,
+    signif_adj,
     CASE WHEN value IS NOT NULL
          THEN rank() OVER (PARTITION BY reference ORDER BY value DESC NULLS LAST) END AS rank,
     reference = CASE WHEN getvariable('target_reference') IN ('ssgi_2024', 'admin')

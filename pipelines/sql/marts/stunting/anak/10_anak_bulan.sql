@@ -6,10 +6,14 @@
 -- because max over one integer is several times faster than arg_max over a struct. The area
 -- (lokasi) is posyandu_key (which starts with the desa code, contracts 2.2) or the desa code where
 -- the posyandu is unknown; the area of a child is that of its latest measurement. For each index
--- the child's value is that of its latest measurement with that z-score (a weight-only visit
--- does not hide the height measured earlier); only its class matters downstream (kelas_*: 0
--- flagged or NaN, 1 valid, 2 below -2, 3 below -3 (HAZ) or above +2 (WHZ)), so it rides in the
--- two low bits under the ordering key (kunci_*), and max() picks the latest value with its class.
+-- the child's value is that of its latest *valid* measurement with that z-score (domain.md 1.7,
+-- decision D1): a weight-only visit does not hide the height measured earlier, and a flagged
+-- value (WHO limits, a data error) does not hide an earlier plausible one. Only the class
+-- matters downstream (kelas_*: 0 flagged or NaN, 1 valid, 2 below -2, 3 below -3 (HAZ) or above
+-- +2 (WHZ)); it rides in the two low bits under the ordering key, and a valid bit above the key
+-- (bit 122; the ordering key is < 2^120) makes every valid value outrank every flagged one
+-- (kunci_* = valid << 122 | urutan << 2 | kelas). So max() picks the latest valid value, and
+-- class 0 (flagged) only for a child whose every value of that index in the period is flagged.
 -- Every column is a max (or the area at the max), so a year's state is the max over its months
 -- and merging a month into it (11_anak_tahun.sql) gives what a pass over the whole year gives.
 CREATE OR REPLACE TEMP TABLE tmp_anak_bulan AS
@@ -36,8 +40,8 @@ SELECT
     child_key, bulan,
     max(urutan) AS urutan,
     arg_max(lokasi, urutan) AS lokasi,
-    max(urutan << 2 | kelas_haz) AS kunci_haz,
-    max(urutan << 2 | kelas_waz) AS kunci_waz,
-    max(urutan << 2 | kelas_whz) AS kunci_whz
+    max(CAST(kelas_haz > 0 AS HUGEINT) << 122 | urutan << 2 | kelas_haz) AS kunci_haz,
+    max(CAST(kelas_waz > 0 AS HUGEINT) << 122 | urutan << 2 | kelas_waz) AS kunci_waz,
+    max(CAST(kelas_whz > 0 AS HUGEINT) << 122 | urutan << 2 | kelas_whz) AS kunci_whz
 FROM balita
 GROUP BY child_key, bulan;

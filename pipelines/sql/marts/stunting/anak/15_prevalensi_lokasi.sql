@@ -1,7 +1,8 @@
 -- grain: tmp_prevalensi_lokasi (temp, appended once per recomputed period) one row per
 -- period_type ('bulan' or 'tahun'), period_start and area (lokasi): the children counted there
 -- by class, from tmp_periode_anak (a view of tmp_anak_bulan or tmp_anak_tahun with the period
--- set by the runner). Flagged z-scores are class 0: counted in n_flag_*, never in a denominator.
+-- set by the runner). Class 0 (flagged) is left to a child whose every value of that index in
+-- the period is flagged: counted in n_flag_*, never in a denominator.
 -- Counts are additive, so every level is rolled up from these rows (20_prevalensi_agregat.sql).
 INSERT INTO tmp_prevalensi_lokasi BY NAME
 SELECT
