@@ -52,13 +52,14 @@ def test_synthetic_staging(tmp_path: Path):
         # pooled rate recomputed with window functions (a different route from the marts' arg_max)
         independent = con.execute("""
             WITH ranked AS (
-                SELECT strftime(measurement_date, '%Y') AS period, zlen, flen,
+                -- each child's latest valid (unflagged) HAZ of the year (domain.md 1.7)
+                SELECT strftime(measurement_date, '%Y') AS period, zlen,
                        row_number() OVER (PARTITION BY child_key, year(measurement_date)
                                           ORDER BY measurement_date DESC, row_number DESC) AS k
-                FROM stg_pengukuran WHERE age_months < 60 AND zlen IS NOT NULL
+                FROM stg_pengukuran
+                WHERE age_months < 60 AND zlen IS NOT NULL AND flen = 0 AND NOT isnan(zlen)
             )
-            SELECT period, 100.0 * count(*) FILTER (WHERE zlen < -2 AND flen = 0)
-                           / count(*) FILTER (WHERE flen = 0)
+            SELECT period, 100.0 * count(*) FILTER (WHERE zlen < -2) / count(*)
             FROM ranked WHERE k = 1 GROUP BY period ORDER BY period""").fetchall()
         marts = con.execute("""
             SELECT period, prov_pct_stunted FROM mart_prevalensi
