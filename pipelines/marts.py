@@ -194,7 +194,8 @@ def _scope_pengukuran(con: duckdb.DuckDBPyConnection, build: Build | None, month
     """A TEMP view (scope_pengukuran) of the staged measurements of these months only."""
     if build is not None:
         paths = store.files_of(con, "stg_pengukuran", months)
-        source = store.parquet_source(build.root, paths, empty_like="bulk_shape.stg_pengukuran")
+        # a month with no file yet reads as the shape of delta (empty once the rows are written)
+        source = store.parquet_source(build.root, paths, empty_like="delta.stg_pengukuran")
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {source}")
     else:
         listed = ", ".join(store.quote(m) for m in months) or "NULL"
@@ -248,7 +249,7 @@ def _scope_nama(con: duckdb.DuckDBPyConnection, build: Build | None, full: bool)
         con.execute("CREATE OR REPLACE TEMP VIEW scope_nama AS SELECT * FROM stg_pengukuran")
         return
     new = sorted(rel for rel in build.new_files if rel.startswith("stg_pengukuran/"))
-    source = store.parquet_source(build.root, new, empty_like="bulk_shape.stg_pengukuran")
+    source = store.parquet_source(build.root, new, empty_like="delta.stg_pengukuran")
     con.execute(f"CREATE OR REPLACE TEMP VIEW scope_nama AS SELECT * FROM {source}")
 
 
@@ -306,11 +307,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
     change (every model on the first build, after a config, reference or model change, or with
     build.full_rebuild); on a bare connection whose stg_* are plain tables, every model.
     Returns the names of the models run, in order."""
-    from pipelines.warehouse import attach_empty_bulk
-
     set_config_variables(con, config)
     plan = plan_build(con, config, build)
-    attach_empty_bulk(con, "bulk_shape")
     models = ordered_models()
     if plan.full:
         for (table,) in con.execute(
@@ -335,7 +333,6 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
                               view="stg_pengukuran_kampanye")
         _run(con, config, model.path)
         ran.append(model.name)
-    con.execute("DETACH DATABASE IF EXISTS bulk_shape")
     con.execute("DELETE FROM meta_fingerprint")
     con.executemany("INSERT INTO meta_fingerprint VALUES (?, ?)",
                     list(fingerprints(config).items()))
