@@ -50,6 +50,7 @@ def _guarded(command: str, warehouse: Path, work):
     warehouse of the old layout) becomes one message and exit code 3, with nothing published."""
     import duckdb
 
+    from pipelines.keys import HashKeyError
     from pipelines.marts import AuditFailed
     from pipelines.warehouse import WarehouseLayoutError, WarehouseLocked
 
@@ -67,6 +68,10 @@ def _guarded(command: str, warehouse: Path, work):
         return 3
     except WarehouseLayoutError as exc:
         print(f"tumbuh {command}: {exc}", file=sys.stderr)
+        return 3
+    except HashKeyError as exc:  # a weak or misplaced key, or not the warehouse's
+        print(f"tumbuh {command}: {exc}. Nothing was loaded: {warehouse} is as it was.",
+              file=sys.stderr)
         return 3
     except (duckdb.OutOfMemoryException, duckdb.IOException, OSError) as exc:
         # The build is discarded: whatever was reported above was not published.
@@ -202,8 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipelines.filemodes import private_files
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    with private_files():  # the warehouse, its store, the key file and exports: 0600/0700
+        return args.func(args)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,20 +50,19 @@ class Config:
         auth = self.section("auth")
         return bool(auth.get("client_id") and auth.get("server_metadata_url"))
 
-    def hash_key(self) -> str:
-        """The secret for keyed hashes of NIK and child keys; never committed."""
-        privacy = self.section("privacy")
-        env_name = privacy.get("hash_key_env", "TUMBUH_HASH_KEY")
-        if os.environ.get(env_name):
-            return os.environ[env_name]
-        key_file = self.base_dir / privacy.get("key_file", "data/.hash_key")
-        if key_file.exists():
-            return key_file.read_text().strip()
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        key_file.write_text(key)
-        key_file.chmod(0o600)
-        return key
+    def hash_key(self, warehouse: Path | None = None) -> bytes:
+        """The secret for the keyed hashes (HMAC-SHA256) of NIK and child keys, checked for
+        strength and kept away from the warehouse's folder (pipelines/keys.py)."""
+        from pipelines.keys import load_key
+
+        return load_key(self.section("privacy"), self.base_dir, warehouse or self.warehouse)
+
+    @property
+    def limits(self):
+        """What one export file may make the reader do ([limits]; pipelines/readers/limits.py)."""
+        from pipelines.readers.limits import Limits
+
+        return Limits.from_config(self.section("limits"))
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

@@ -31,6 +31,7 @@ import duckdb
 
 from pipelines import store
 from pipelines.config import REFERENCE_DIR, SQL_DIR, Config, default_config
+from pipelines.filemodes import private_files
 
 # Reference facts loaded into every build: table -> (csv file, columns that must stay text).
 REFERENCE_TABLES = {
@@ -236,15 +237,18 @@ def building(published: Path | None = None, config: Config | None = None,
 
     config = config or default_config()
     published = Path(published or config.warehouse).resolve()
-    published.parent.mkdir(parents=True, exist_ok=True)
-    with lock(published):
+    published.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # every file of the build (catalog, WAL, spill, Parquet) readable by its owner only
+    with private_files(), lock(published):
         _check_layout(published)
         remove_leftovers(published)
         build_path = published.with_name(f".{published.name}.build-{os.getpid()}")
         if published.exists():
             shutil.copy2(published, build_path)
+            build_path.chmod(0o600)  # copy2 copies the mode of a catalog written before
         root = store.store_root(published)
-        root.mkdir(exist_ok=True)
+        root.mkdir(mode=0o700, exist_ok=True)
+        root.chmod(0o700)  # closes a store of an earlier tumbuh to other accounts
         con = duckdb.connect(str(build_path))
         con.execute("SET enable_progress_bar = false")  # keeps --json output clean
         con.execute("SET memory_limit = ?", [config.build_memory_limit or DEFAULT_BUILD_MEMORY])

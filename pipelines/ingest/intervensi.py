@@ -37,6 +37,14 @@ ACTIVITY_ALIASES: dict[str, tuple[str, ...]] = {
 # The person who filled the report: never written anywhere.
 PERSONAL = frozenset({"pelapor"})
 
+# Numbers and dates: a word like a name there is masked when read.
+TYPED = frozenset({"no", "tanggal", "prov", *ACTIVITIES})
+# Unknown columns raw keeps in `extra`; any other is dropped when the header is read.
+EXTRAS = (
+    C("kode_wilayah", ("Kode Wilayah", "Kode Kecamatan", "Kode Kab/Kota")),
+    C("jumlah_lain", ("Jumlah Balita", "Balita Stunting", "Sasaran")),
+)
+
 SPEC = TableSpec(
     source="intervensi",
     columns=(
@@ -54,6 +62,8 @@ SPEC = TableSpec(
     # (Tanggal is the first column, where such words usually sit).
     key_columns=("kab_kota",),
     personal=PERSONAL,
+    typed=TYPED,
+    extras=EXTRAS,
 )
 
 

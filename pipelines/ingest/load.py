@@ -21,9 +21,12 @@ import duckdb
 
 from pipelines.config import Config
 from pipelines.ingest.source import FileResult, Source, run_sql_file
+from pipelines.keys import check_warehouse_key, hmac_pads
 from pipelines.marts import FILE_AREA_SELECT
 from pipelines.readers import FatalFileError, ReadResult, read_table
+from pipelines.readers.limits import Limits
 from pipelines.readers.load import quote_ident, quote_literal, table_ref
+from pipelines.readers.mask import mask_numbers
 from pipelines.warehouse import Build, building
 
 # A batch is staged once it holds this many bytes of export files or this many files, which
@@ -49,15 +52,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def prepare_session(con: duckdb.DuckDBPyConnection, hash_key: str, today: date) -> None:
-    """Temp macros, wilayah lookups and the WHO tables, once per build connection."""
+def prepare_session(con: duckdb.DuckDBPyConnection, hash_key: bytes, today: date) -> None:
+    """Temp macros, wilayah lookups and the WHO tables, once per build connection; the hash
+    key's HMAC blocks for the child keys (the key itself never enters SQL)."""
     from pipelines.who.tables import install_who_tables
 
     install_who_tables(con)
     run_sql_file(con, "00_macros.sql")
     run_sql_file(con, "01_wilayah_lookup.sql")
-    con.execute("SET VARIABLE hash_key = ?", [hash_key])
+    ipad, opad = hmac_pads(hash_key)
+    con.execute("SET VARIABLE hmac_ipad = ?::BLOB", [ipad])
+    con.execute("SET VARIABLE hmac_opad = ?::BLOB", [opad])
     con.execute("SET VARIABLE today = ?::DATE", [today])
+
+
+def stored_name(path: Path) -> str:
+    """A file's name as raw, rejects and the load record keep it (a NIK or phone number in
+    a file name is masked like one in a cell)."""
+    return mask_numbers(path.name)
 
 
 def _previous_result(con: duckdb.DuckDBPyConnection, path: Path, sha: str) -> FileResult | None:
@@ -97,8 +109,10 @@ class FileReaders:
     own. Reads run outside any transaction: DuckDB numbers a table's rowids from 2^55 inside
     one, and the reader's row numbering relies on rowids from 0."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, threads: int | None = None):
+    def __init__(self, con: duckdb.DuckDBPyConnection, threads: int | None = None,
+                 limits: Limits | None = None):
         self.con = con
+        self.limits = limits or Limits()
         self.pool = ThreadPoolExecutor(max_workers=threads or READ_THREADS,
                                        thread_name_prefix="tumbuh-read")
         self.local = threading.local()
@@ -119,7 +133,8 @@ class FileReaders:
     def _read(self, source: Source, path: Path, seq: int, sha: str, own_table: str | None
               ) -> tuple[ReadResult, datetime]:
         con = self._cursor()
-        read = read_table(con, path, source.spec, table=own_table or "src_rows")
+        read = read_table(con, path, source.spec, table=own_table or "src_rows",
+                          limits=self.limits)
         loaded_at = datetime.now()
         if own_table:
             return read, loaded_at
@@ -129,7 +144,7 @@ class FileReaders:
             "(CAST(? AS BIGINT) << 32) + row_number AS row_key, row_number, ? AS file_sha256, "
             f"? AS file_name, ?::DATE AS extraction_date, ?::TIMESTAMP AS loaded_at, "
             f"{present + ', ' if present else ''}extra FROM src_rows",
-            [seq, seq, sha, path.name, read.extraction_date, loaded_at],
+            [seq, seq, sha, stored_name(path), read.extraction_date, loaded_at],
         )
         con.execute("DROP TABLE src_rows")
         return read, loaded_at
@@ -147,6 +162,7 @@ _BATCH_FILES = {
     "file_seq": "INTEGER", "file_sha256": "VARCHAR", "file_name": "VARCHAR", "format": "VARCHAR",
     "sheet": "VARCHAR", "header_row": "INTEGER", "title_text": "VARCHAR",
     "extraction_date": "DATE", "rows_read": "INTEGER", "loaded_at": "TIMESTAMP",
+    "encoding": "VARCHAR", "dropped_columns": "VARCHAR[]",
 }
 
 
@@ -181,7 +197,8 @@ class Batch:
                 parts.append(
                     f"SELECT {m.seq}::INTEGER AS file_seq, "
                     f"({m.seq}::BIGINT << 32) + row_number AS row_key, row_number, "
-                    f"{quote_literal(m.sha)} AS file_sha256, {quote_literal(m.path.name)} AS file_name, "
+                    f"{quote_literal(m.sha)} AS file_sha256, "
+                    f"{quote_literal(stored_name(m.path))} AS file_name, "
                     f"{extraction} AS extraction_date, "
                     f"TIMESTAMP '{m.loaded_at.isoformat(sep=' ')}' AS loaded_at, "
                     f"* EXCLUDE (row_number) FROM {table_ref(self.own_tables[m.seq])}")
@@ -233,12 +250,13 @@ class Batch:
         members = self._wait_for_reads()
         counts: dict[int, tuple[int, Counter]] = {}
         if members:
-            rows = [{"file_seq": m.seq, "file_sha256": m.sha, "file_name": m.path.name,
+            rows = [{"file_seq": m.seq, "file_sha256": m.sha, "file_name": stored_name(m.path),
                      "format": m.read.format, "sheet": m.read.sheet,
                      "header_row": m.read.header_row,
                      "title_text": "\n".join(m.read.title_lines) or None,
                      "extraction_date": m.read.extraction_date, "rows_read": m.read.rows_read,
-                     "loaded_at": m.loaded_at} for m in members]
+                     "loaded_at": m.loaded_at, "encoding": m.read.encoding,
+                     "dropped_columns": m.read.dropped_columns} for m in members]
             columns = ", ".join(f"unnest(?::{t}[]) AS {c}" for c, t in _BATCH_FILES.items())
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE batch_files AS SELECT {columns}",
                              [[row[c] for row in rows] for c in _BATCH_FILES])
@@ -310,7 +328,7 @@ class Batch:
         con.execute(
             "INSERT INTO load_files SELECT f.file_sha256, ?, f.file_name, f.format, f.sheet, "
             "f.header_row, f.title_text, f.extraction_date, f.rows_read, coalesce(s.n, 0), "
-            "coalesce(r.n, 0), f.loaded_at FROM batch_files AS f "
+            "coalesce(r.n, 0), f.loaded_at, f.encoding, f.dropped_columns FROM batch_files AS f "
             f"LEFT JOIN (SELECT file_seq, count(*) AS n FROM {source.parsed_table} "
             "WHERE reason IS NULL GROUP BY file_seq) AS s USING (file_seq) "
             "LEFT JOIN (SELECT file_seq, count(*) AS n FROM parsed_rejects GROUP BY file_seq) AS r "
@@ -341,9 +359,11 @@ def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = N
                 on_result(result)
 
     with building(warehouse, config) as build:
-        prepare_session(build.con, build.config.hash_key(), today or date.today())
+        key = build.config.hash_key(build.path)
+        check_warehouse_key(build.con, key)  # before a file is read: a wrong key loads nothing
+        prepare_session(build.con, key, today or date.today())
         loaded = {sha for (sha,) in build.con.execute("SELECT file_sha256 FROM load_files").fetchall()}
-        readers = FileReaders(build.con)
+        readers = FileReaders(build.con, limits=build.config.limits)
         try:
             batch: Batch | None = None
             for source, path in jobs:

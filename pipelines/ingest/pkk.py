@@ -61,6 +61,16 @@ STAGED_MEASURES: tuple[str, ...] = tuple(
 # kader who filled it: never written to raw, staging, rejects or logs.
 PERSONAL = frozenset({"nama_krt", "nik", "nama_kader", "alamat"})
 
+# Numbers, dates and codes: a word like a name there is masked when read.
+TYPED = frozenset({"no", "prov", "bulan", "tahun", *(name for name, _ in MEASURES)})
+# Unknown columns raw keeps in `extra`; any other is dropped when the header is read.
+EXTRAS = (
+    C("catatan", ("Catatan", "Catatan Kader")),
+    C("wilayah_kecil", ("RT", "RW", "Dusun", "Lingkungan")),
+    C("kode_wilayah", ("Kode Desa", "Kode Wilayah", "Kode Kemendagri")),
+    C("jumlah_lain", ("Jml Rumah", "Jumlah Rumah", "Jml Jiwa", "Jumlah Jiwa")),
+)
+
 SPEC = TableSpec(
     source="pkk",
     columns=(
@@ -84,6 +94,8 @@ SPEC = TableSpec(
     # carries a summed Jml KRT stays a data row and is rejected with a message saying so.
     key_columns=("bulan", "jml_krt"),
     personal=PERSONAL,
+    typed=TYPED,
+    extras=EXTRAS,
 )
 
 

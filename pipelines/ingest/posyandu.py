@@ -13,6 +13,23 @@ C = ColumnSpec
 PERSONAL = frozenset({"nik", "nama", "nama_ortu", "nama_ibu", "nama_ayah", "nik_ibu", "nik_ayah",
                       "no_kk", "alamat"})
 
+# Numbers, dates, codes and sex: a word like a name there is masked when read.
+TYPED = frozenset({"no", "jk", "tgl_lahir", "bb_lahir", "tb_lahir", "prov", "rt", "rw",
+                   "usia_saat_ukur", "tanggal_pengukuran", "berat", "tinggi", "lila", "zs_bbu",
+                   "zs_tbu", "zs_bbtb", "pmt_diterima", "jml_vit_a", "lingkar_kepala", "zs_imtu",
+                   "tahun", "bulan"})
+# Unknown columns raw keeps in `extra`; any other is dropped when the header is read.
+EXTRAS = (
+    C("catatan", ("Catatan", "Catatan Kader", "Keterangan", "Ket")),
+    C("lingkar_kepala", ("Lingkar Kepala", "LK", "Lingkar Kepala (cm)")),
+    C("kat_imtu", ("IMT/U",)),
+    C("zs_imtu", ("ZS IMT/U",)),
+    C("status_gizi", ("Status Gizi",)),
+    C("tahun", ("Tahun",)),
+    C("bulan", ("Bulan",)),
+    C("kode_wilayah", ("Kode Desa", "Kode Wilayah", "Kode Kemendagri", "Kode Posyandu")),
+)
+
 SPEC = TableSpec(
     source="posyandu",
     columns=(
@@ -63,6 +80,8 @@ SPEC = TableSpec(
     # A footer or total row has no dates; its JK cell may hold a count ("Jumlah", "L=2 P=0").
     key_columns=("tgl_lahir", "tanggal_pengukuran"),
     personal=PERSONAL,
+    typed=TYPED,
+    extras=EXTRAS,
 )
 
 

@@ -12,6 +12,15 @@ C = ColumnSpec
 # The kader or officer who filled the record: never written anywhere.
 PERSONAL = frozenset({"nama_kader"})
 
+# Numbers, dates and codes: a word like a name there is masked when read.
+TYPED = frozenset({"no", "prov", "bulan", "tahun", "sasaran", "dilayani"})
+# Unknown columns raw keeps in `extra`; any other is dropped when the header is read.
+EXTRAS = (
+    C("catatan", ("Catatan",)),
+    C("capaian", ("Capaian", "% Capaian", "Persentase", "Capaian (%)", "Target")),
+    C("kode_wilayah", ("Kode Desa", "Kode Wilayah", "Kode Kemendagri", "Kode Puskesmas")),
+)
+
 SPEC = TableSpec(
     source="spm",
     columns=(
@@ -41,6 +50,8 @@ SPEC = TableSpec(
               ("kode_indikator",), ("sasaran",), ("dilayani",)),
     key_columns=("bulan", "kode_indikator"),
     personal=PERSONAL,
+    typed=TYPED,
+    extras=EXTRAS,
 )
 
 

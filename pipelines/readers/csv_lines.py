@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.readers.detect import UTF8_BOM
+from pipelines.readers.encoding import cp1252_problem
 from pipelines.readers.load import quote_ident, table_ref
 from pipelines.readers.spec import FatalFileError
 
@@ -55,6 +56,8 @@ class TextScan:
     sha256: str
     encoding: str  # "utf-8", "utf-8-sig" or "cp1252"
     lines: int  # physical lines, not counting line breaks at the very end of the file
+    # not UTF-8: why it is not plausibly Windows-1252 either (pipelines/readers/encoding.py)
+    problem: str | None = None
 
 
 def scan_bytes(data: bytes) -> TextScan:
@@ -67,7 +70,8 @@ def scan_bytes(data: bytes) -> TextScan:
         utf8 = False
     encoding = ("utf-8-sig" if data.startswith(UTF8_BOM) else "utf-8") if utf8 else "cp1252"
     trailing = data.count(b"\n", len(data.rstrip(b"\r\n")))
-    return TextScan(hashlib.sha256(data).hexdigest(), encoding, data.count(b"\n") - trailing + 1)
+    return TextScan(hashlib.sha256(data).hexdigest(), encoding, data.count(b"\n") - trailing + 1,
+                    None if utf8 else cp1252_problem([data]))
 
 
 def _byte_classes(delimiter: str) -> bytes:
@@ -129,7 +133,14 @@ def scan_text(path: Path) -> TextScan:
                     utf8 = False
     utf8 = utf8 and not pending
     encoding = ("utf-8-sig" if first == UTF8_BOM else "utf-8") if utf8 else "cp1252"
-    return TextScan(digest.hexdigest(), encoding, newlines - _trailing_newlines(path) + 1)
+    problem = None if utf8 else cp1252_problem(_chunks(path))  # a second pass, rarely needed
+    return TextScan(digest.hexdigest(), encoding, newlines - _trailing_newlines(path) + 1, problem)
+
+
+def _chunks(path: Path) -> Iterable[bytes]:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
 
 
 def _trailing_newlines(path: Path) -> int:

@@ -25,13 +25,16 @@ from pipelines.readers.csv_lines import (
     scan_text,
 )
 from pipelines.readers.detect import UTF8_BOM
+from pipelines.readers.encoding import encoding_refusal
 from pipelines.readers.header import (
     HEADER_SEARCH_ROWS,
     HeaderMatch,
     HeaderMiss,
     Layout,
+    check_columns,
     find_header,
 )
+from pipelines.readers.limits import Limits
 from pipelines.readers.load import (
     canonical_order,
     create_rows_table,
@@ -40,6 +43,7 @@ from pipelines.readers.load import (
     quote_literal,
     raw_column,
 )
+from pipelines.readers.mask import mask_numbers
 from pipelines.readers.spec import CELL_WHITESPACE, FatalFileError, TableSpec
 
 DELIMITERS = (",", ";", "\t")
@@ -72,7 +76,7 @@ def _head_records(file: CsvFile, encoding: str, delimiter: str) -> list[tuple[in
 
 
 def _choose_delimiter(
-    file: CsvFile, head: bytes, encoding: str, spec: TableSpec, label: str
+    file: CsvFile, head: bytes, encoding: str, spec: TableSpec, label: str, limits: Limits
 ) -> tuple[str, HeaderMatch]:
     matches: list[tuple[str, HeaderMatch]] = []
     misses: list[HeaderMiss] = []
@@ -90,7 +94,9 @@ def _choose_delimiter(
             misses.append(found)
     if matches:
         # The right delimiter splits the header into the most cells.
-        return max(matches, key=lambda m: m[1].layout.width)
+        chosen = max(matches, key=lambda m: len(m[1].layout.header_cells))
+        check_columns(chosen[1].layout, limits.max_columns)
+        return chosen
     if not has_text:
         raise FatalFileError(label, "not a readable table (no text)")
     if not any(d.encode() in head for d in DELIMITERS):
@@ -135,15 +141,19 @@ def _read_csv_sql(path: Path, skip: int, width: int, delimiter: str, parallel: b
     )
 
 
-def _create_from_csv(con, table, file, data_path, match, delimiter, spec, label) -> int:
+def _create_from_csv(con, table, file, data_path, match, delimiter, spec, label, limits) -> int:
     # A small file whose bytes show no cell needing it is not stripped cell by cell.
     trim = file.data is None or not cells_need_no_trim(file.data, delimiter)
     for parallel in (True, False):
         source = _read_csv_sql(data_path, match.index, match.layout.width, delimiter, parallel)
         try:
-            return create_rows_table(
-                con, table, source, "NULL", match.layout, spec, trim, many_rows=file.data is None
+            # the header, the rows the limit allows and one more, to tell a file over it
+            count = create_rows_table(
+                con, table, source, "NULL", match.layout, spec, trim, many_rows=file.data is None,
+                limit=limits.max_rows + 2,
             )
+            limits.check_rows(count - 1)
+            return count
         except duckdb.Error as exc:
             # DuckDB's parallel scanner refuses quoted line breaks together with null_padding.
             if parallel and "quoted new lines" in str(exc):
@@ -173,8 +183,11 @@ def _drop_header_and_non_data_rows(
     )
     header_rows = [cells for (cells,) in dropped if cells is not None]
     got = tuple(header_rows[0])
+    texts = [match.layout.header_cells[pos].strip(CELL_WHITESPACE) or None for _, pos in names]
+    # the header row went through the number masks too (pipelines/readers/mask.py)
     expected = tuple(
-        match.layout.header_cells[pos].strip(CELL_WHITESPACE) or None for _, pos in names
+        text if text is None or name in spec.personal else mask_numbers(text)
+        for text, (name, _) in zip(texts, names)
     )
     if got != expected:
         raise FatalFileError(
@@ -203,25 +216,27 @@ class _Parsed:
 
 
 def _parse(
-    con, file: CsvFile, head: bytes, data_path: Path, encoding: str, spec, table, label
+    con, file: CsvFile, head: bytes, data_path: Path, encoding: str, spec, table, label, limits
 ) -> _Parsed:
-    delimiter, match = _choose_delimiter(file, head, encoding, spec, label)
-    count = _create_from_csv(con, table, file, data_path, match, delimiter, spec, label)
+    delimiter, match = _choose_delimiter(file, head, encoding, spec, label, limits)
+    count = _create_from_csv(con, table, file, data_path, match, delimiter, spec, label, limits)
     rows_read = _drop_header_and_non_data_rows(
         con, table, match, spec, count, label, many_rows=file.data is None
     )
     return _Parsed(delimiter, match, count, rows_read)
 
 
-def _parse_in_memory(con, file: CsvFile, head: bytes, spec, table, label):
+def _parse_in_memory(con, file: CsvFile, head: bytes, spec, table, label, limits):
     """A small file: scan its bytes first (cheaper than a thread), then parse once in the
     encoding the scan found."""
     scan = scan_bytes(file.data)
+    if scan.problem:
+        raise FatalFileError(label, encoding_refusal(scan.problem))
     with _duckdb_path(file, transcode=scan.encoding == "cp1252") as data_path:
-        return scan, _parse(con, file, head, data_path, scan.encoding, spec, table, label)
+        return scan, _parse(con, file, head, data_path, scan.encoding, spec, table, label, limits)
 
 
-def _parse_and_scan(con, file: CsvFile, head: bytes, spec, table, label):
+def _parse_and_scan(con, file: CsvFile, head: bytes, spec, table, label, limits):
     """Parse with DuckDB while a thread hashes and scans the bytes (the two overlap: DuckDB
     releases the GIL). A Windows-1252 file goes through a UTF-8 copy."""
     guess = _head_encoding(head)
@@ -230,7 +245,7 @@ def _parse_and_scan(con, file: CsvFile, head: bytes, spec, table, label):
         if guess != "cp1252":
             try:
                 with _duckdb_path(file, transcode=False) as data_path:
-                    parsed = _parse(con, file, head, data_path, guess, spec, table, label)
+                    parsed = _parse(con, file, head, data_path, guess, spec, table, label, limits)
                 error = None
             except (FatalFileError, duckdb.Error) as exc:
                 parsed, error = None, exc
@@ -239,10 +254,13 @@ def _parse_and_scan(con, file: CsvFile, head: bytes, spec, table, label):
         if error is not None:
             raise error
         return scan, parsed
-    # Not UTF-8 after all (DuckDB has refused it or read the head only): read it as cp1252.
+    # Not UTF-8 after all (DuckDB has refused it or read the head only): read it as cp1252 if
+    # that is plausible.
+    if scan.problem:
+        raise FatalFileError(label, encoding_refusal(scan.problem))
     scan = replace(scan, encoding="cp1252")
     with _duckdb_path(file, transcode=True) as data_path:
-        return scan, _parse(con, file, head, data_path, "cp1252", spec, table, label)
+        return scan, _parse(con, file, head, data_path, "cp1252", spec, table, label, limits)
 
 
 def load_csv(
@@ -253,17 +271,20 @@ def load_csv(
     table: str,
     label: str,
     data: bytes | None = None,
+    limits: Limits | None = None,
 ) -> CsvOutcome:
-    """`data`: the whole file when the caller has read it (a small file)."""
+    """`data`: the whole file when the caller has read it (a small file). LimitExceeded for a
+    file over `limits`; FatalFileError for one neither UTF-8 nor plausibly Windows-1252."""
+    limits = limits or Limits()
     file = CsvFile(path, data)
     ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     try:
         if not ordered:  # rowid must follow the file's order
             con.execute("SET preserve_insertion_order = true")
         if data is not None:
-            scan, parsed = _parse_in_memory(con, file, head, spec, table, label)
+            scan, parsed = _parse_in_memory(con, file, head, spec, table, label, limits)
         else:
-            scan, parsed = _parse_and_scan(con, file, head, spec, table, label)
+            scan, parsed = _parse_and_scan(con, file, head, spec, table, label, limits)
     finally:
         if not ordered:
             con.execute("SET preserve_insertion_order = false")

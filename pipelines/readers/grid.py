@@ -16,8 +16,10 @@ from pipelines.readers.header import (
     HeaderMatch,
     HeaderMiss,
     Layout,
+    check_columns,
     find_header,
 )
+from pipelines.readers.limits import Limits
 from pipelines.readers.load import create_rows_table, delete_non_data_rows, quote_ident, raw_column
 from pipelines.readers.spec import FatalFileError, TableSpec
 
@@ -40,10 +42,12 @@ class GridOutcome:
     rows_read: int
 
 
-def _arrow_rows(rows: Iterable[Row], width: int) -> pa.Table:
+def _arrow_rows(rows: Iterable[Row], width: int, limits: Limits) -> pa.Table:
     numbers: list[int] = []
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    for number, cells in rows:
+    for count, (number, cells) in enumerate(rows, start=1):
+        if count > limits.max_rows:
+            limits.check_rows(count)
         cells = cells[:width]
         if not any(cells):
             continue  # blank rows (Excel keeps formatted empty rows) never reach DuckDB
@@ -56,8 +60,16 @@ def _arrow_rows(rows: Iterable[Row], width: int) -> pa.Table:
 
 
 def load_grids(
-    con: duckdb.DuckDBPyConnection, grids: Iterable[Grid], spec: TableSpec, table: str, label: str
+    con: duckdb.DuckDBPyConnection,
+    grids: Iterable[Grid],
+    spec: TableSpec,
+    table: str,
+    label: str,
+    limits: Limits | None = None,
 ) -> GridOutcome:
+    """The first grid with the spec's header, loaded into `table`; LimitExceeded for a header
+    wider or a table longer than `limits` allows."""
+    limits = limits or Limits()
     best: HeaderMiss | None = None
     seen_text = False
     for grid in grids:
@@ -68,7 +80,8 @@ def load_grids(
             if best is None or match.groups_found > best.groups_found:
                 best = match
             continue
-        return _load(con, grid, head, match, spec, table)
+        check_columns(match.layout, limits.max_columns)
+        return _load(con, grid, head, match, spec, table, limits)
     if best is None or not seen_text:
         raise FatalFileError(label, "not a readable table (no cells with text)")
     raise FatalFileError(label, best.reason())
@@ -81,9 +94,10 @@ def _load(
     match: HeaderMatch,
     spec: TableSpec,
     table: str,
+    limits: Limits,
 ) -> GridOutcome:
     rows = itertools.chain(head[match.index + 1 :], grid.rows)
-    arrow = _arrow_rows(rows, match.layout.width)
+    arrow = _arrow_rows(rows, match.layout.width, limits)
     view = f"__tumbuh_reader_{uuid.uuid4().hex}"
     con.register(view, arrow)
     try:

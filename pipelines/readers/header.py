@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pipelines.readers.spec import CELL_WHITESPACE, PERSONAL_HEADER, TableSpec, normalise_header
+from pipelines.readers.limits import LimitExceeded
+from pipelines.readers.mask import mask_numbers
+from pipelines.readers.spec import CELL_WHITESPACE, TableSpec, normalise_header
 
 HEADER_SEARCH_ROWS = 15
 
@@ -13,12 +15,14 @@ Row = tuple[int, list[str | None]]  # (physical 1-based row number, cell texts)
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each column of the file goes: a canonical column or a key of `extra`."""
+    """Where each column of the file goes: a canonical column, a key of `extra`, or nowhere."""
 
-    width: int  # number of header cells; data cells beyond it are dropped
+    width: int  # cells read from each row: up to the last kept column; the rest is dropped
     canonical: dict[int, str]  # cell position -> canonical name (first occurrence)
     extra: dict[int, str]  # cell position -> unique key in the extra JSON
     header_cells: list[str]  # header texts, stripped ("" for an empty header cell)
+    dropped: list[str] = field(default_factory=list)  # header texts of the columns not kept
+    typed: frozenset[int] = frozenset()  # positions whose cells are typed (TableSpec.typed)
 
 
 @dataclass(frozen=True)
@@ -61,25 +65,55 @@ def _unique_key(base: str, used: set[str]) -> str:
     return key
 
 
+def header_span(cells: list[str | None]) -> int:
+    """Header cells up to the last one with text (trailing empty cells are no columns)."""
+    texts = [_text(c) for c in cells]
+    return next((pos + 1 for pos in range(len(texts) - 1, -1, -1) if texts[pos]), 0)
+
+
 def build_layout(cells: list[str | None], spec: TableSpec) -> Layout:
+    """Canonical columns (first header of each), then the columns raw keeps in `extra`: a
+    second header of a non-personal canonical column ("Berat (2)") and the unknown columns the
+    spec allows (TableSpec.extras). Every other column is dropped here, its header text (masked
+    like a cell, "column_<n>" when empty) listed in `dropped`."""
     names = _canonical_names(cells, spec._alias_index)
     texts = [_text(c) for c in cells]
     canonical: dict[int, str] = {}
     extra: dict[int, str] = {}
+    dropped: list[str] = []
+    typed: set[int] = set()
     used: set[str] = set()
     taken: set[str] = set()
     for pos, (text, name) in enumerate(zip(texts, names)):
         if name is not None and name not in taken:
             canonical[pos] = name
             taken.add(name)
-    # A second header for a canonical column ("Berat", "Berat") gets a suffix: "Berat (2)";
-    # personal columns (a second NIK, "Nama Lengkap", "No HP") are not kept at all.
+            typed.update([pos] if name in spec.typed else [])
     used.update(texts[pos] for pos in canonical)
-    for pos, (text, name) in enumerate(zip(texts, names)):
-        if pos in canonical or name in spec.personal or PERSONAL_HEADER.search(text):
+    allowed = spec._extra_index
+    for pos in range(header_span(cells)):
+        text, name = texts[pos], names[pos]
+        if pos in canonical:
             continue
-        extra[pos] = _unique_key(text or f"column_{pos + 1}", used)
-    return Layout(width=len(cells), canonical=canonical, extra=extra, header_cells=texts)
+        kind = name if name is not None and name not in spec.personal else (
+            allowed.get(normalise_header(text)) if text else None)
+        if kind is None:
+            dropped.append(mask_numbers(text) if text else f"column_{pos + 1}")
+            continue
+        extra[pos] = _unique_key(text, used)
+        typed.update([pos] if kind in spec.typed else [])
+    kept = list(canonical) + list(extra)
+    return Layout(width=max(kept) + 1 if kept else 0, canonical=canonical, extra=extra,
+                  header_cells=texts, dropped=dropped, typed=frozenset(typed))
+
+
+def check_columns(layout: Layout, max_columns: int) -> None:
+    """LimitExceeded when the header has more columns than the [limits] ceiling."""
+    columns = header_span(layout.header_cells)
+    if columns > max_columns:
+        raise LimitExceeded(
+            f"refused: the header has {columns:,} columns, over the limit of {max_columns:,} "
+            "([limits] max_columns)")
 
 
 def title_line(cells: list[str | None]) -> str:

@@ -9,7 +9,10 @@ import lxml.html
 from lxml import etree
 
 from pipelines.readers.cells import cell_text
+from pipelines.readers.encoding import cp1252_problem, encoding_refusal
 from pipelines.readers.grid import Grid, Row
+from pipelines.readers.header import HEADER_SEARCH_ROWS
+from pipelines.readers.limits import Limits
 from pipelines.readers.spec import FatalFileError
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
@@ -19,20 +22,24 @@ _MAX_SPAN = 1000  # a damaged colspan must not explode the grid
 _CELL_TAGS = ("td", "th")
 
 
-def decode_html(data: bytes) -> str:
-    """BOM, then the declared charset, then UTF-8, then Windows-1252 (never fails)."""
+def decode_html(data: bytes, label: str) -> tuple[str, str]:
+    """(text, encoding): BOM, then the declared charset, then UTF-8, then Windows-1252 when
+    that is plausible (pipelines/readers/encoding.py); FatalFileError otherwise."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    candidates = ["utf-8", "cp1252"]
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    candidates = ["utf-8"]
     declared = _CHARSET.search(data[:4096])
     if declared:
         candidates.insert(0, declared.group(1).decode("ascii").lower())
     for encoding in candidates:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
             continue
-    return data.decode("cp1252", errors="replace")
+    problem = cp1252_problem([data])
+    if problem:
+        raise FatalFileError(label, encoding_refusal(problem))
+    return data.decode("cp1252"), "cp1252"
 
 
 def _span(cell: etree._Element, attr: str) -> int:
@@ -45,9 +52,9 @@ def _span(cell: etree._Element, attr: str) -> int:
         return 1
 
 
-def _table_rows(table: etree._Element) -> Iterator[Row]:
-    """Rows of one table with colspan/rowspan laid out on a grid; a spanned cell keeps its text in
-    its first position only."""
+def _table_rows(table: etree._Element, most: int) -> Iterator[Row]:
+    """Rows of one table with colspan/rowspan laid out on a grid, cut after `most` cells; a
+    spanned cell keeps its text in its first position only."""
     taken: dict[tuple[int, int], bool] = {}  # positions filled by a rowspan from above
     trs = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
     for r, tr in enumerate(trs):
@@ -72,7 +79,7 @@ def _table_rows(table: etree._Element) -> Iterator[Row]:
         while taken and taken.pop((r, col), False):
             cells.append(None)
             col += 1
-        yield r + 1, cells
+        yield r + 1, cells[:most]
 
 
 def _text_lines(element: etree._Element) -> list[str]:
@@ -114,8 +121,17 @@ def _text_before(table: etree._Element) -> list[str]:
     return lines
 
 
-def html_grids(data: bytes, label: str) -> list[Grid]:
-    text = decode_html(data)
+def count_rows(data: bytes) -> int:
+    """An upper bound of the table rows, before parsing (a <tr> tag opens each)."""
+    return data.count(b"<tr") + data.count(b"<TR") + data.count(b"<Tr") + data.count(b"<tR")
+
+
+def html_grids(data: bytes, label: str, limits: Limits | None = None) -> tuple[list[Grid], str]:
+    """The tables of an HTML export and the encoding it was read in. LimitExceeded, before the
+    document is parsed, when it has more <tr> than the row limit allows."""
+    limits = limits or Limits()
+    limits.check_rows(count_rows(data) - HEADER_SEARCH_ROWS)
+    text, encoding = decode_html(data, label)
     # lxml refuses str input that carries an XML encoding declaration.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
@@ -131,7 +147,8 @@ def html_grids(data: bytes, label: str) -> list[Grid]:
         else:
             reason = "HTML without a <table>"
         raise FatalFileError(label, f"not a readable table ({reason})")
+    most = limits.max_columns + 1
     return [
-        Grid(name=f"table{i}", rows=_table_rows(t), preamble=_text_before(t))
+        Grid(name=f"table{i}", rows=_table_rows(t, most), preamble=_text_before(t))
         for i, t in enumerate(tables, start=1)
-    ]
+    ], encoding

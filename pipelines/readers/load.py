@@ -8,11 +8,10 @@ plan than the read). A large file keeps the per-column form, which runs faster p
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import duckdb
 
 from pipelines.readers.header import Layout
+from pipelines.readers.mask import NAME_MASK, is_name_like, mask_numbers_cell_sql, maybe_word_sql
 from pipelines.readers.spec import CELL_WHITESPACE, TableSpec
 
 # A row whose key columns are all empty and that has a cell starting with one of these words
@@ -73,10 +72,14 @@ def _element(pos: int) -> str:
     return f"{_CELLS}[{pos + 1}]"
 
 
-def _extra_expr(layout: Layout, cell: Callable[[int], str]) -> str:
+def _kept(pos: int) -> str:
+    return f"k{pos}"
+
+
+def _extra_expr(layout: Layout) -> str:
     if not layout.extra:
         return "NULL::VARCHAR"
-    cells = [cell(pos) for pos in layout.extra]
+    cells = [_kept(pos) for pos in layout.extra]
     pairs = ", ".join(
         f"{quote_literal(key)}, {cell}" for key, cell in zip(layout.extra.values(), cells)
     )
@@ -96,14 +99,21 @@ def create_rows_table(
     spec: TableSpec,
     trim: bool = True,
     many_rows: bool = False,
+    limit: int | None = None,
 ) -> int:
     """CREATE OR REPLACE TABLE `table` (see table_ref) from `source_sql` (a FROM-able relation
     with text columns c0..c{width-1}); return the number of rows. `trim=False` when the caller knows no
-    cell needs stripping (the cells are then taken as they are, which is cheaper).
+    cell needs stripping (the cells are then taken as they are, which is cheaper). `limit`: read
+    no more rows than this (the caller refuses a file that fills it).
 
     The strip expression is written once, as a lambda over the list of a row's cells: a CASE
     per column takes DuckDB longer to parse and plan than a small file takes to read. With
-    `many_rows` the CASE per column is used all the same, as it runs faster per row."""
+    `many_rows` the CASE per column is used all the same, as it runs faster per row.
+
+    Every kept cell but the personal ones (read for the child key, never stored) is masked here
+    (pipelines/readers/mask.py): NIK-like numbers, phones and e-mails here, in a projection of
+    its own (so that the strip runs once); text like a name in a typed column once the footer
+    rows are gone (delete_non_data_rows: "Sub Total" in No is a footer, not a name)."""
     if not trim:
         cell = raw_column
     elif many_rows:
@@ -115,13 +125,44 @@ def create_rows_table(
             f"(SELECT *, list_transform([{raw}], lambda v: {_cell('v')}) AS {_CELLS} "
             f"FROM {source_sql})"
         )
-    select = [f"CAST({row_number_sql} AS INTEGER) AS row_number"]
-    select += [f"{cell(pos)} AS {quote_ident(name)}" for name, pos in canonical_order(layout, spec)]
-    select.append(f"{_extra_expr(layout, cell)} AS extra")
-    return con.execute(
+    ordered = canonical_order(layout, spec)
+    kept = [pos for _, pos in ordered] + list(layout.extra)
+    stripped = [f"CAST({row_number_sql} AS INTEGER) AS row_number"]
+    stripped += [f"{cell(pos)} AS {_kept(pos)}" for pos in kept]
+    personal = {pos for name, pos in ordered if name in spec.personal}
+    masked = ["row_number"] + [
+        f"{_kept(pos) if pos in personal else mask_numbers_cell_sql(_kept(pos))} AS {_kept(pos)}"
+        for pos in kept]
+    select = ["row_number"] + [f"{_kept(pos)} AS {quote_ident(name)}" for name, pos in ordered]
+    select.append(f"{_extra_expr(layout)} AS extra")
+    count = con.execute(
         f"CREATE OR REPLACE {'' if '.' in table else 'TEMP '}TABLE {table_ref(table)} AS "
-        f"SELECT {', '.join(select)} FROM {source_sql}"
+        f"SELECT {', '.join(select)} FROM (SELECT {', '.join(masked)} FROM "
+        f"(SELECT {', '.join(stripped)} FROM {source_sql}"
+        f"{'' if limit is None else f' LIMIT {int(limit)}'}))"
     ).fetchall()[0][0]
+    return count
+
+
+def mask_name_like(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
+    """Replace, in these typed columns, every cell holding text like a name by NAME_MASK. The
+    word test (mask.is_name_like) runs in Python on the distinct values a cheap SQL test lets
+    through: a million "JAWA TIMUR" or "1 Thn 2 Bln" cells are one value to look at."""
+    if not columns:
+        return
+    cols = [quote_ident(c) for c in columns]
+    found = con.execute(
+        "SELECT " + ", ".join(f"array_agg(DISTINCT {c}) FILTER (WHERE {maybe_word_sql(c)})"
+                              for c in cols) + f" FROM {table_ref(table)}"
+    ).fetchall()[0]
+    bad = sorted({v for values in found for v in values or () if is_name_like(v)})
+    if not bad:
+        return
+    assignments = ", ".join(
+        f"{c} = CASE WHEN list_contains($bad, {c}) THEN {quote_literal(NAME_MASK)} ELSE {c} END"
+        for c in cols)
+    any_bad = " OR ".join(f"list_contains($bad, {c})" for c in cols)
+    con.execute(f"UPDATE {table_ref(table)} SET {assignments} WHERE {any_bad}", {"bad": bad})
 
 
 def delete_non_data_rows(
@@ -135,8 +176,9 @@ def delete_non_data_rows(
     many_rows: bool = False,
 ) -> tuple[int, list[tuple]]:
     """Drop blank rows and footer rows (and the rows `also`, a condition, matches) from the
-    `rows` rows of `table`. Return the number of data rows left and, when `returning` is an
-    expression, its value for each row dropped."""
+    `rows` rows of `table`, then mask text like a name in the typed columns of the rows left.
+    Return the number of data rows left and, when `returning` is an expression, its value for
+    each row dropped."""
     names = [name for name, _ in canonical_order(layout, spec)]
     cols = [quote_ident(n) for n in names]
     blank = f"coalesce({', '.join(cols + ['extra'])}) IS NULL"
@@ -158,7 +200,12 @@ def delete_non_data_rows(
     if also:
         condition = f"{also} OR {condition}"
     sql = f"DELETE FROM {table_ref(table)} WHERE {condition}"
+    typed = [name for name, pos in canonical_order(layout, spec)
+             if pos in layout.typed and name not in spec.personal]
     if returning:
         dropped = con.execute(f"{sql} RETURNING {returning}").fetchall()
+        mask_name_like(con, table, typed)
         return rows - len(dropped), dropped
-    return rows - con.execute(sql).fetchall()[0][0], []
+    left = rows - con.execute(sql).fetchall()[0][0]
+    mask_name_like(con, table, typed)
+    return left, []

@@ -15,8 +15,9 @@ CELL_WHITESPACE = " \t\n\r\x0b\x0c\u00a0\u2007\u202f\ufeff"
 
 _ASCII_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
-# An unknown column whose header holds one of these words is personal data (a second NIK, "Nama
-# Lengkap", "No HP", "Alamat Rumah", a kader's name): it is dropped, never kept in `extra`.
+# Header words of personal data (a second NIK, "Nama Lengkap", "No HP", "Alamat Rumah", a kader's
+# name). Every unknown column is dropped unless the spec allows it (TableSpec.extras); no allowed
+# extra may have such a header.
 PERSONAL_HEADER = re.compile(
     r"(?<![a-z])(nik|nama|name|alamat|address|no\.?\s*kk|nomor\s*kk|telp|telepon|tlp|hp|handphone|"
     r"ponsel|wa|whatsapp|e-?mail|ttl)(?![a-z])",
@@ -55,6 +56,14 @@ class TableSpec:
     # Canonical columns holding personal data: read (to build a key) but never kept; a second
     # column with such a header is dropped too, never kept in `extra`.
     personal: frozenset[str] = frozenset()
+    # Columns holding numbers, dates, codes or a sex (canonical or extra names): a cell there
+    # with a word such values never use (a name shifted into the column) is masked when read
+    # (pipelines/readers/mask.py). Other kept columns get only the NIK/phone/e-mail mask.
+    typed: frozenset[str] = frozenset()
+    # The unknown columns raw keeps in `extra` (harmless: notes, codes, extra measures), by
+    # header text as for columns. Every other unknown column is dropped when the header is read
+    # and named in the load record (ReadResult.dropped_columns).
+    extras: tuple[ColumnSpec, ...] = ()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -78,6 +87,18 @@ class TableSpec:
                      + sorted(self.personal)):
             if name not in known:
                 raise ValueError(f"{self.source}: {name!r} is not a column of the spec")
+        extra_names = {c.name for c in self.extras}
+        if extra_names & known or len(extra_names) != len(self.extras):
+            raise ValueError(f"{self.source}: extra names must differ from each other and columns")
+        for col in self.extras:
+            for alias in col.aliases:
+                key = normalise_header(alias)
+                if PERSONAL_HEADER.search(alias) or owner.get(key, col.name) != col.name:
+                    raise ValueError(f"{self.source}: extra {alias!r} is personal or a column")
+                owner[key] = col.name
+        for name in sorted(self.typed):
+            if name not in known | extra_names or name in self.personal:
+                raise ValueError(f"{self.source}: typed {name!r} is no kept column of the spec")
 
     def alias_index(self) -> dict[str, str]:
         """Normalised alias -> canonical name."""
@@ -87,6 +108,11 @@ class TableSpec:
     def _alias_index(self) -> dict[str, str]:
         # Computed once per spec (a frozen dataclass: cached_property writes __dict__ directly).
         return {normalise_header(a): c.name for c in self.columns for a in c.aliases}
+
+    @functools.cached_property
+    def _extra_index(self) -> dict[str, str]:
+        """Normalised header text of an allowed extra column -> its name."""
+        return {normalise_header(a): c.name for c in self.extras for a in c.aliases}
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
@@ -107,13 +133,14 @@ class ReadResult:
     file_name: str
     file_sha256: str
     format: str  # "csv", "xlsx", "xls", "html"
-    encoding: str | None  # csv only: "utf-8", "utf-8-sig", "cp1252"
+    encoding: str | None  # csv and html: "utf-8", "utf-8-sig", "cp1252" (html: a declared one)
     delimiter: str | None  # csv only
     sheet: str | None  # workbook sheet name; HTML: table index as "table1"
     header_row: int  # 1-based row number of the header in the file/sheet
     title_lines: list[str]  # non-empty text of the rows above the header (joined cells)
     extraction_date: datetime.date | None
     columns: list[str]  # canonical names present
-    extra_columns: list[str]  # original header texts not matched by the spec
+    extra_columns: list[str]  # keys of `extra`: allowed unknown columns, second headers
+    dropped_columns: list[str]  # header texts of the columns not kept ("column_<n>" if unnamed)
     table: str  # name of the DuckDB temp table holding the rows
     rows_read: int  # data rows (blank and footer rows excluded)

@@ -10,12 +10,16 @@ import xlrd
 
 from pipelines.readers.cells import cell_text
 from pipelines.readers.grid import Grid
+from pipelines.readers.header import HEADER_SEARCH_ROWS
+from pipelines.readers.limits import Limits
 from pipelines.readers.spec import FatalFileError
 from pipelines.readers.xlsx_fast import fast_xlsx_sheets
 
 
-def _xlsx_rows(ws: object, label: str) -> Iterator[tuple[int, list[str | None]]]:
-    values = ws.iter_rows(values_only=True)
+def _xlsx_rows(ws: object, label: str, limits: Limits) -> Iterator[tuple[int, list[str | None]]]:
+    # max_col: a cell far right (XFD) would widen every row to 16,384 cells; one cell more than
+    # the column limit is enough to see a header over it.
+    values = ws.iter_rows(values_only=True, max_col=limits.max_columns + 1)
     number = 0
     while True:
         try:
@@ -28,11 +32,16 @@ def _xlsx_rows(ws: object, label: str) -> Iterator[tuple[int, list[str | None]]]
                 label, f"not a readable table (xlsx sheet {ws.title}: {exc})"
             ) from exc
         number += 1  # openpyxl fills in missing rows, so this is the sheet's row number
-        yield number, [cell_text(v) for v in row]
+        cells = [cell_text(v) for v in row]
+        while cells and cells[-1] is None:  # max_col pads every row to its width
+            cells.pop()
+        yield number, cells
 
 
-def xlsx_grids(path: Path, label: str) -> Iterator[Grid]:
-    sheets = fast_xlsx_sheets(path)
+def xlsx_grids(path: Path, label: str, limits: Limits | None = None) -> Iterator[Grid]:
+    """The sheets of an XLSX whose zip sizes the caller has checked (Limits.check_workbook)."""
+    limits = limits or Limits()
+    sheets = fast_xlsx_sheets(path, limits)
     if sheets is not None:
         for title, rows in sheets:
             yield Grid(name=title, rows=iter(rows))
@@ -47,7 +56,7 @@ def xlsx_grids(path: Path, label: str) -> Iterator[Grid]:
                 continue  # a chartsheet has no cells
             # The stored dimension is often wrong (some writers say A1); read what is there.
             ws.reset_dimensions()
-            yield Grid(name=ws.title, rows=_xlsx_rows(ws, label))
+            yield Grid(name=ws.title, rows=_xlsx_rows(ws, label, limits))
     finally:
         wb.close()
 
@@ -67,13 +76,17 @@ def _xls_cell(book: xlrd.Book, ctype: int, value: object) -> str | None:
     return cell_text(value)
 
 
-def _xls_rows(book: xlrd.Book, sheet: xlrd.sheet.Sheet) -> Iterator[tuple[int, list[str | None]]]:
+def _xls_rows(book: xlrd.Book, sheet: xlrd.sheet.Sheet, limits: Limits
+              ) -> Iterator[tuple[int, list[str | None]]]:
+    limits.check_rows(sheet.nrows - HEADER_SEARCH_ROWS)
+    width = limits.max_columns + 1
     for r in range(sheet.nrows):
-        types, values = sheet.row_types(r), sheet.row_values(r)
+        types, values = sheet.row_types(r, end_colx=width), sheet.row_values(r, end_colx=width)
         yield r + 1, [_xls_cell(book, t, v) for t, v in zip(types, values)]
 
 
-def xls_grids(data: bytes, label: str) -> Iterator[Grid]:
+def xls_grids(data: bytes, label: str, limits: Limits | None = None) -> Iterator[Grid]:
+    limits = limits or Limits()
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True)
     except Exception as exc:  # xlrd.XLRDError and struct errors on damaged files
@@ -81,7 +94,7 @@ def xls_grids(data: bytes, label: str) -> Iterator[Grid]:
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            yield Grid(name=sheet.name, rows=_xls_rows(book, sheet))
+            yield Grid(name=sheet.name, rows=_xls_rows(book, sheet, limits))
             book.unload_sheet(index)
     finally:
         book.release_resources()

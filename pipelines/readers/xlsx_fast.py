@@ -78,6 +78,8 @@ from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from pipelines.readers.cells import cell_text
+from pipelines.readers.header import HEADER_SEARCH_ROWS
+from pipelines.readers.limits import LimitExceeded, Limits
 from pipelines.readers.spec import CELL_WHITESPACE
 
 Row = tuple[int, list[str | None]]
@@ -98,9 +100,13 @@ class _Sheet:
         self.defined_names = DefinedNameDict()
 
 
-def fast_xlsx_sheets(path: Path) -> list[tuple[str, list[Row]]] | None:
+def fast_xlsx_sheets(path: Path, limits: Limits | None = None
+                     ) -> list[tuple[str, list[Row]]] | None:
     """(sheet title, rows numbered from 1, cells as text) for each worksheet in workbook order,
-    as workbook.xlsx_grids reads them through openpyxl; None to use openpyxl instead."""
+    as workbook.xlsx_grids reads them through openpyxl (rows cut after max_columns + 1 cells,
+    as its `max_col`, and without trailing empty cells); None to use openpyxl instead. LimitExceeded for a sheet longer than
+    max_rows after the header search window."""
+    limits = limits or Limits()
     if openpyxl.__version__ != OPENPYXL_VERSION:
         return None
     try:
@@ -114,8 +120,10 @@ def fast_xlsx_sheets(path: Path) -> list[tuple[str, list[Row]]] | None:
             with reader.archive.open(sheet.target) as head:
                 _check_prolog(head.read(PROLOG_BYTES))
             with reader.archive.open(sheet.target) as member:  # from the start again
-                result.append((sheet.title, _sheet_rows(reader, member)))
+                result.append((sheet.title, _sheet_rows(reader, member, limits)))
         return result
+    except LimitExceeded:
+        raise
     except Exception:  # noqa: BLE001 - anything unusual: openpyxl's path decides what it means
         return None
     finally:
@@ -159,7 +167,7 @@ def _check_prolog(head: bytes) -> None:
         raise ValueError("a DOCTYPE")
 
 
-def _sheet_rows(reader: ExcelReader, xml: io.IOBase) -> list[Row]:
+def _sheet_rows(reader: ExcelReader, xml: io.IOBase, limits: Limits) -> list[Row]:
     wb = reader.wb
     parser = WorkSheetParser(
         None,
@@ -172,7 +180,9 @@ def _sheet_rows(reader: ExcelReader, xml: io.IOBase) -> list[Row]:
     handlers = _element_handlers(parser)
     cell_value = _cell_parser(parser)
     rows: list[Row] = []
-    counter = 1  # ReadOnlyWorksheet._cells_by_row(min_row=1, max_row=None, max_col=None)
+    width = limits.max_columns + 1
+    most = limits.max_rows + HEADER_SEARCH_ROWS
+    counter = 1  # ReadOnlyWorksheet._cells_by_row(min_row=1, max_row=None, max_col=width)
     dimension_done = False  # WorkSheetParser.parse_dimensions, run by the constructor
     events = etree.iterparse(
         xml,
@@ -188,12 +198,14 @@ def _sheet_rows(reader: ExcelReader, xml: io.IOBase) -> list[Row]:
         if tag == ROW_TAG:
             idx, cells = _parse_row(parser, element, cell_value)
             element.clear()
+            if idx > most:  # before the missing rows are filled in (r="1048576")
+                limits.check_rows(idx - HEADER_SEARCH_ROWS)
             for _ in range(counter, idx):  # missing rows
                 counter += 1
                 rows.append((len(rows) + 1, []))
             if counter <= idx:
                 counter += 1
-                rows.append((len(rows) + 1, _row_texts(cells)))
+                rows.append((len(rows) + 1, _row_texts(cells, width)))
             continue
         if tag == DIMENSION_TAG and not dimension_done:
             dimension_done = True
@@ -333,14 +345,17 @@ def _inline_text(element) -> str:
     return plain if plain is not None else ""
 
 
-def _row_texts(cells: list[tuple[int, object]]) -> list[str | None]:
-    """ReadOnlyWorksheet._get_row(row, min_col=1, max_col=None, values_only=True), each value
-    through cell_text (inlined for text, the usual case)."""
+def _row_texts(cells: list[tuple[int, object]], most: int) -> list[str | None]:
+    """ReadOnlyWorksheet._get_row(row, min_col=1, max_col=None, values_only=True) cut after
+    `most` cells, each value through cell_text (inlined for text, the usual case)."""
     if not cells:
         return []
-    width = cells[-1][0]
+    width = min(cells[-1][0], most)
     values: list[object] = [None] * width
     for column, value in cells:
         if 1 <= column <= width:
             values[column - 1] = value
-    return [(v.strip(CELL_WHITESPACE) or None) if type(v) is str else cell_text(v) for v in values]
+    texts = [(v.strip(CELL_WHITESPACE) or None) if type(v) is str else cell_text(v) for v in values]
+    while texts and texts[-1] is None:  # as workbook._xlsx_rows: no trailing empty cells
+        texts.pop()
+    return texts

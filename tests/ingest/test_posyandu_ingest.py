@@ -308,17 +308,21 @@ def test_negative_weight_or_height_is_staged_without_a_value(tmp_path, warehouse
 
 
 def test_unknown_personal_columns_never_reach_raw(tmp_path, warehouse):
-    """Extra columns are kept in raw's `extra`, except personal ones: a second NIK or Nama
-    column, "NIK Balita", "Nama Lengkap", "No HP", "No. KK", "Alamat Rumah"."""
+    """Raw keeps the spec's columns and its allowed extras ("Catatan Kader", "Lingkar Kepala"):
+    a second NIK or Nama column, "NIK Balita", "Nama Lengkap", "No HP", "Alamat Rumah" or any
+    other unknown column is dropped and named in the load record."""
     header = HEADER + ["NIK", "Nama", "NIK Balita", "Nama Lengkap", "No HP", "No. KK",
-                       "Alamat Rumah", "KK Miskin"]
+                       "Alamat Rumah", "KK Miskin", "Lingkar Kepala"]
     secrets = ["3509019999990001", "SITI AMINAH", "3509018888880002", "BUDI SANTOSO",
                "081234567890", "3509017777770003", "JL. MELATI 9"]
-    rows = [row(1) + secrets + ["ya"]]
+    rows = [row(1) + secrets + ["ya", "45,5"]]
     [result] = load(warehouse, write_csv(tmp_path / "pii.csv", rows, header=header))
     assert result.rows_staged == 1
     [(extra,)] = query(warehouse, "SELECT extra FROM raw_pengukuran")
-    assert json.loads(extra) == {"Catatan Kader": None, "KK Miskin": "ya"}
+    assert json.loads(extra) == {"Catatan Kader": None, "Lingkar Kepala": "45,5"}
+    [(dropped,)] = query(warehouse, "SELECT dropped_columns FROM load_files")
+    assert dropped == ["NIK", "Nama", "NIK Balita", "Nama Lengkap", "No HP", "Alamat Rumah",
+                       "KK Miskin"]
     everything = " ".join(str(v) for t in ("raw_pengukuran", "stg_pengukuran", "rejects",
                                            "load_files")
                           for r in query(warehouse, f"SELECT * FROM {t}") for v in r)

@@ -137,7 +137,7 @@ def marts_db(tmp_path: Path) -> Callable[..., duckdb.DuckDBPyConnection]:
         # staged values with their lineage: one file 'f', one raw row per value
         con.execute(
             "INSERT INTO load_files VALUES ('f', 'intervensi', 'f.csv', 'csv', NULL, 1, "
-            "NULL, NULL, ?, ?, 0, now()::TIMESTAMP)",
+            "NULL, NULL, ?, ?, 0, now()::TIMESTAMP, 'utf-8', [])",
             [len(reports), len(reports)],
         )
         for i, (tanggal, kab, kec, activity, n) in enumerate(reports):

@@ -38,6 +38,11 @@ SPEC = TableSpec(
         ("berat", "tinggi"),
     ),
     key_columns=("jk", "tgl_lahir", "tanggal_pengukuran"),
+    personal=frozenset({"nik", "nama"}),
+    typed=frozenset({"no", "jk", "tgl_lahir", "tanggal_pengukuran", "berat", "tinggi"}),
+    # unknown columns kept in `extra`; any other is dropped
+    extras=(ColumnSpec("naik_bb", ("Naik Berat Badan",)), ColumnSpec("kia", ("KIA",)),
+            ColumnSpec("catatan", ("Catatan",))),
 )
 
 HEADER = [

@@ -233,13 +233,17 @@ def test_alias_matching_ignores_case_spaces_and_punctuation(tmp_path, con):
 
 
 def test_extra_columns_and_duplicate_headers_go_to_extra(tmp_path, con):
-    header = HEADER + ["Naik Berat Badan", "Berat", "", "KIA"]
-    rows = [header, data_row(1) + ["N", "9,6", "x", "Ya"], data_row(2) + ["", "", "", ""]]
+    """Allowed unknown columns and a second header of a known column go to `extra`; an unnamed
+    column and any other unknown one are dropped and named in dropped_columns."""
+    header = HEADER + ["Naik Berat Badan", "Berat", "", "KIA", "Ibu Kandung"]
+    rows = [header, data_row(1) + ["N", "9,6", "x", "Ya", "SITI"],
+            data_row(2) + ["", "", "", "", ""]]
     path = write(tmp_path / "x.csv", csv_text(rows))
     result = read_table(con, path, SPEC)
-    assert result.extra_columns == ["Naik Berat Badan", "Berat (2)", "column_16", "KIA"]
+    assert result.extra_columns == ["Naik Berat Badan", "Berat (2)", "KIA"]
+    assert result.dropped_columns == ["column_16", "Ibu Kandung"]
     assert extras(con, "src_rows") == [
-        {"Naik Berat Badan": "N", "Berat (2)": "9,6", "column_16": "x", "KIA": "Ya"},
+        {"Naik Berat Badan": "N", "Berat (2)": "9,6", "KIA": "Ya"},
         None,  # nothing in any unknown column
     ]
     assert fetch(con, "src_rows", "berat") == [("9,5",), ("9,5",)]  # the first "Berat" wins

@@ -51,7 +51,7 @@ def test_small_csv_in_memory_reads_like_a_streamed_one(tmp_path, con, monkeypatc
 
 def _slow_sheets(path: Path, monkeypatch) -> list:
     with monkeypatch.context() as m:
-        m.setattr(workbook_module, "fast_xlsx_sheets", lambda path: None)
+        m.setattr(workbook_module, "fast_xlsx_sheets", lambda path, limits=None: None)
         return [(g.name, list(g.rows)) for g in workbook_module.xlsx_grids(path, str(path))]
 
 

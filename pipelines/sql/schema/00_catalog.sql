@@ -14,7 +14,9 @@ CREATE TABLE IF NOT EXISTS load_files (
     rows_read       INTEGER NOT NULL,
     rows_staged     INTEGER NOT NULL,
     rows_rejected   INTEGER NOT NULL,
-    loaded_at       TIMESTAMP NOT NULL
+    loaded_at       TIMESTAMP NOT NULL,
+    encoding        VARCHAR,            -- csv, html: utf-8 | utf-8-sig | cp1252 (or declared)
+    dropped_columns VARCHAR[]           -- headers of the columns not kept (personal, unknown)
 );
 
 -- grain: load_rejects one row per loaded file and reject reason: how many of its rows were
@@ -40,4 +42,12 @@ CREATE TABLE IF NOT EXISTS store_files (
     part       VARCHAR NOT NULL,    -- '2025-08' (month), '2025' (year) or the writing build's id
     path       VARCHAR PRIMARY KEY, -- relative to the store root
     build_id   VARCHAR NOT NULL     -- the build that wrote it
+);
+
+-- grain: meta_key one row: the fingerprint (HMAC of a fixed label) of the hash key the child
+-- keys were made with; a load under another key is refused (pipelines/keys.py)
+CREATE TABLE IF NOT EXISTS meta_key (
+    fingerprint VARCHAR NOT NULL,
+    scheme      VARCHAR NOT NULL,   -- hmac-sha256-v1
+    created_at  TIMESTAMP NOT NULL
 );

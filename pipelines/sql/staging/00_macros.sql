@@ -52,6 +52,12 @@ CREATE OR REPLACE TEMP MACRO clean_nik(s) AS (
          WHEN regexp_matches(regexp_replace(coalesce(s, ''), '^''|\s', '', 'g'), '^\d{16}$')
          THEN regexp_replace(s, '^''|\s', '', 'g') END
 );
+-- Child keys: HMAC-SHA256 of the message under the secret key (RFC 2104), hex. The key never
+-- enters SQL: pipelines/keys.py sets its inner and outer padded blocks as the BLOB variables
+-- hmac_ipad and hmac_opad (tests compare with Python's hmac module).
+CREATE OR REPLACE TEMP MACRO child_hmac(msg) AS (
+    sha256(getvariable('hmac_opad') || unhex(sha256(getvariable('hmac_ipad') || encode(msg))))
+);
 -- A placeholder for a newborn without a NIK yet is no identity: 16 equal digits
 -- (0000000000000000), or a region code followed by ten zeros (no real NIK has the birth date
 -- 000000 and the serial 0000). Takes the output of clean_nik.

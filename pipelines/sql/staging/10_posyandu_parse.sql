@@ -3,7 +3,8 @@
 -- that applies (NULL = to be staged).
 -- Input: the temp table src_norm (a batch of files: every canonical column, NULL where a file
 -- lacks it, and each row's file_seq, row_key, file and extraction_date) and wil_names
--- (02_resolve_wilayah.sql over the same rows). Variables: today, hash_key.
+-- (02_resolve_wilayah.sql over the same rows). Variables: today, hmac_ipad, hmac_opad (the
+-- child key: child_hmac in 00_macros.sql).
 -- Dates, numbers and JK repeat a lot (a million rows hold a few thousand distinct dates and
 -- weights): each distinct text is parsed once and joined back, the same macros either way.
 -- pos_text_num: every distinct text of the number columns, parsed (13_posyandu_to_stage.sql
@@ -84,10 +85,10 @@ SELECT
     c.* EXCLUDE (nik_16, nik_clean, nama),
     CASE WHEN c.reason IS NULL THEN
         CASE WHEN c.nik_clean IS NOT NULL
-             THEN sha256(getvariable('hash_key') || '|nik|' || c.nik_clean)
-             ELSE sha256(getvariable('hash_key') || '|name|'
-                         || regexp_replace(upper(trim(coalesce(c.nama, ''))), '\s+', ' ', 'g')
-                         || '|' || c.birth_date || '|' || c.sex || '|' || c.kode_desa)
+             THEN child_hmac('nik|' || c.nik_clean)
+             ELSE child_hmac('name|'
+                             || regexp_replace(upper(trim(coalesce(c.nama, ''))), '\s+', ' ', 'g')
+                             || '|' || c.birth_date || '|' || c.sex || '|' || c.kode_desa)
         END
     END AS child_key,
     CASE WHEN c.nik_clean IS NOT NULL THEN 'nik' ELSE 'name' END AS child_key_source
