@@ -5,15 +5,22 @@ The table (`read_table(con, path, spec, table="src_rows")`) holds data rows only
   row_number INTEGER  the physical 1-based row in the file or sheet (a text editor's line number
                       for CSV, Excel's row number for workbooks, the <tr> index for HTML)
   <canonical> VARCHAR one per spec column present in the file, in spec order
-  extra VARCHAR       JSON object text {"Original Header": "value" | null, ...} of the columns the
-                      spec does not know; NULL when the row has nothing in any of them
+  extra VARCHAR       JSON object text {"Original Header": "value" | null, ...} of the unknown
+                      columns the spec allows (TableSpec.extras); NULL when the row has nothing
+                      in any of them. Every other unknown column is dropped when the header is
+                      read (ReadResult.dropped_columns)
 Cells are stripped of surrounding whitespace (empty -> NULL); nothing is parsed: dates, numbers,
 sex and wilayah names are the staging SQL's job. Blank rows and footer rows (key columns empty
 and a cell starting with Total/Jumlah/Dicetak/Keterangan/Sumber...) are left out.
 
 Details the staging code can rely on:
-- a second header for a canonical column goes to `extra` as "Berat (2)"; an unnamed header
-  cell as "column_<position>"; cells to the right of the header's last cell are dropped;
+- a second header for a canonical column goes to `extra` as "Berat (2)" (of a personal one: it is
+  dropped); an unnamed header cell is dropped ("column_<position>" in dropped_columns); cells to
+  the right of the header's last kept cell are dropped;
+- kept cells are masked (pipelines/readers/mask.py): NIK-like runs, mobile numbers, e-mails
+  everywhere, text like a name in the spec's typed columns; the personal columns are read as
+  they are (for the child key) and never written;
+- a file over a ceiling (pipelines/readers/limits.py) is a FatalFileError naming the limit;
 - workbook values: integral floats lose ".0" (NIK 3509012345670001.0 -> "3509012345670001"),
   dates are ISO ("2025-12-05", " HH:MM:SS" only when not midnight), an Excel serial stored as a
   plain number stays a number ("45234"), booleans are "TRUE"/"FALSE";

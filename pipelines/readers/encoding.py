@@ -5,8 +5,9 @@ Indonesian text is ASCII but for a few characters (curly quotes, dashes, a no-br
 accented letter in a name). Decoding anything else as Windows-1252 never fails and silently turns
 names into nonsense, so the reader takes Windows-1252 only when the bytes look like it:
 - no byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D);
-- the non-ASCII bytes are few (at most 5 % of the file) and stand alone or in pairs (no run of
-  four or more: text in a multi-byte encoding, or Cyrillic/Greek in their code pages);
+- the non-ASCII bytes are few (at most 5 % of the file, or 16 in a tiny one) and stand alone or
+  in short runs (none of four or more: text in a multi-byte encoding, or Cyrillic/Greek in their
+  code pages);
 - they are not mostly valid UTF-8 sequences (bytes in valid multi-byte UTF-8 characters fewer
   than the others): such a file is UTF-8 with damaged bytes, and reading it as Windows-1252
   would turn every "é" into "Ã©".
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 UNDEFINED_CP1252 = b"\x81\x8d\x8f\x90\x9d"
 MAX_HIGH_SHARE = 0.05
+FEW_HIGH = 16  # a tiny file may hold this many whatever its size
 MAX_HIGH_RUN = 3
 _HIGH = bytes(range(0x80, 0x100))
 _UTF8_SEQUENCE = re.compile(
@@ -62,7 +64,7 @@ def cp1252_problem(chunks: Iterable[bytes]) -> str | None:
                 "bytes")
     if counts.long_run:
         return f"it holds a run of {counts.long_run} non-ASCII bytes: another encoding"
-    if counts.high > MAX_HIGH_SHARE * counts.size:
+    if counts.high > max(FEW_HIGH, MAX_HIGH_SHARE * counts.size):
         return (f"{counts.high / counts.size:.0%} of its bytes are non-ASCII: another encoding")
     return None
 
