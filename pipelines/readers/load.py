@@ -11,7 +11,15 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.readers.header import Layout
-from pipelines.readers.mask import NAME_MASK, is_name_like, mask_numbers_cell_sql, maybe_word_sql
+from pipelines.readers.mask import (
+    ADDRESS_MASK,
+    NAME_MASK,
+    is_address_like,
+    is_name_like,
+    mask_numbers_cell_sql,
+    maybe_address_sql,
+    maybe_word_sql,
+)
 from pipelines.readers.spec import CELL_WHITESPACE, TableSpec
 
 # A row whose key columns are all empty and that has a cell starting with one of these words
@@ -112,8 +120,9 @@ def create_rows_table(
 
     Every kept cell but the personal ones (read for the child key, never stored) is masked here
     (pipelines/readers/mask.py): NIK-like numbers, phones and e-mails here, in a projection of
-    its own (so that the strip runs once); text like a name in a typed column once the footer
-    rows are gone (delete_non_data_rows: "Sub Total" in No is a footer, not a name)."""
+    its own (so that the strip runs once); text like a name in a typed column, or an address in
+    a text column, once the footer rows are gone (delete_non_data_rows: "Sub Total" in No is a
+    footer, not a name)."""
     if not trim:
         cell = raw_column
     elif many_rows:
@@ -144,25 +153,34 @@ def create_rows_table(
     return count
 
 
-def mask_name_like(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
-    """Replace, in these typed columns, every cell holding text like a name by NAME_MASK. The
-    word test (mask.is_name_like) runs in Python on the distinct values a cheap SQL test lets
-    through: a million "JAWA TIMUR" or "1 Thn 2 Bln" cells are one value to look at."""
-    if not columns:
+def mask_misplaced(con: duckdb.DuckDBPyConnection, table: str, typed: list[str],
+                   text: list[str]) -> None:
+    """Replace every cell of a typed column holding text like a name by NAME_MASK, and every
+    cell of a text column starting like a street address ("Jl. Mawar 1": the Alamat cell of a
+    row shifted left lands in Posyandu) by ADDRESS_MASK. The tests (mask.is_name_like,
+    mask.is_address_like) run in Python on the distinct values a cheap SQL test lets through:
+    a million "JAWA TIMUR" or "1 Thn 2 Bln" cells are one value to look at."""
+    rules = [(quote_ident(c), maybe_word_sql(quote_ident(c)), is_name_like, NAME_MASK)
+             for c in typed]
+    rules += [(quote_ident(c), maybe_address_sql(quote_ident(c)), is_address_like, ADDRESS_MASK)
+              for c in text]
+    if not rules:
         return
-    cols = [quote_ident(c) for c in columns]
     found = con.execute(
-        "SELECT " + ", ".join(f"array_agg(DISTINCT {c}) FILTER (WHERE {maybe_word_sql(c)})"
-                              for c in cols) + f" FROM {table_ref(table)}"
+        "SELECT " + ", ".join(f"array_agg(DISTINCT {c}) FILTER (WHERE {guard})"
+                              for c, guard, _, _ in rules) + f" FROM {table_ref(table)}"
     ).fetchall()[0]
-    bad = sorted({v for values in found for v in values or () if is_name_like(v)})
-    if not bad:
+    changes = {c: (sorted(v for v in values if test(v)), mask)
+               for (c, _, test, mask), values in zip(rules, found) if values}
+    changes = {c: change for c, change in changes.items() if change[0]}
+    if not changes:
         return
+    params = {f"bad{i}": values for i, (values, _) in enumerate(changes.values())}
     assignments = ", ".join(
-        f"{c} = CASE WHEN list_contains($bad, {c}) THEN {quote_literal(NAME_MASK)} ELSE {c} END"
-        for c in cols)
-    any_bad = " OR ".join(f"list_contains($bad, {c})" for c in cols)
-    con.execute(f"UPDATE {table_ref(table)} SET {assignments} WHERE {any_bad}", {"bad": bad})
+        f"{c} = CASE WHEN list_contains($bad{i}, {c}) THEN {quote_literal(mask)} ELSE {c} END"
+        for i, (c, (_, mask)) in enumerate(changes.items()))
+    any_bad = " OR ".join(f"list_contains($bad{i}, {c})" for i, c in enumerate(changes))
+    con.execute(f"UPDATE {table_ref(table)} SET {assignments} WHERE {any_bad}", params)
 
 
 def delete_non_data_rows(
@@ -176,7 +194,8 @@ def delete_non_data_rows(
     many_rows: bool = False,
 ) -> tuple[int, list[tuple]]:
     """Drop blank rows and footer rows (and the rows `also`, a condition, matches) from the
-    `rows` rows of `table`, then mask text like a name in the typed columns of the rows left.
+    `rows` rows of `table`, then mask text like a name in the typed columns, and an address in
+    the text columns, of the rows left (mask_misplaced).
     Return the number of data rows left and, when `returning` is an expression, its value for
     each row dropped."""
     names = [name for name, _ in canonical_order(layout, spec)]
@@ -200,12 +219,14 @@ def delete_non_data_rows(
     if also:
         condition = f"{also} OR {condition}"
     sql = f"DELETE FROM {table_ref(table)} WHERE {condition}"
-    typed = [name for name, pos in canonical_order(layout, spec)
-             if pos in layout.typed and name not in spec.personal]
+    kept = [(name, pos) for name, pos in canonical_order(layout, spec)
+            if name not in spec.personal]
+    typed = [name for name, pos in kept if pos in layout.typed]
+    text = [name for name, pos in kept if pos not in layout.typed]
     if returning:
         dropped = con.execute(f"{sql} RETURNING {returning}").fetchall()
-        mask_name_like(con, table, typed)
+        mask_misplaced(con, table, typed, text)
         return rows - len(dropped), dropped
     left = rows - con.execute(sql).fetchall()[0][0]
-    mask_name_like(con, table, typed)
+    mask_misplaced(con, table, typed, text)
     return left, []

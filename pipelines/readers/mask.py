@@ -15,7 +15,9 @@ Two rules, the same in Python (titles, sheet and file names, header texts) and i
   whole by NAME_MASK. "SITI AMINAH" or "Aminah" shifted into Tgl Lahir is masked; "5 Des 2025",
   "Laki-laki", "1 Thn 2 Bln", "#VALUE!" are not. Free-text and place columns (Kab/Kota, Desa,
   Posyandu, Keterangan) keep their words: a person's name there cannot be told from a place or
-  a note.
+  a note. But a cell of such a column that starts like a street address ("Jl. Mawar 1", "Gg.
+  Buntu", "Perum ...", not "Perumahan Rakyat", an SPM field), as the Alamat cell of a row shifted one cell left lands in Posyandu, is
+  replaced by ADDRESS_MASK (allowed extra columns, JSON in raw, get the number masks only).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import re
 
 NAME_MASK = "[teks seperti nama disamarkan]"
+ADDRESS_MASK = "[alamat disamarkan]"
 EMAIL_MASK = "[email disamarkan]"
 TITLE_MASK = "[disamarkan]"
 
@@ -54,6 +57,8 @@ _VALUE_WORD_GROUPS = (
     # yes/no, placeholders, spreadsheet values and errors
     "tidak tdk ada belum sudah true false null none nan inf infinity kosong naik turun tetap",
     "baru value ref div name num biru merah",
+    # why a value is missing ("Tidak Diukur", "Belum Ada Data")
+    "diukur ukur hadir datang sakit pindah meninggal data",
     # total rows the staging recognises ("JUMLAH" in No)
     "jumlah total subtotal sub grand rata",
     # the province (Prov column)
@@ -62,6 +67,8 @@ _VALUE_WORD_GROUPS = (
 VALUE_WORDS = frozenset(w for group in _VALUE_WORD_GROUPS for w in group.split())
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_ADDRESS = re.compile(
+    r"(jl|jln|jalan|gg|gang|perum|komplek|komp|blok)(\.\s*|\s+)\w", re.IGNORECASE)
 _NIK = re.compile(NIK_PATTERN)
 _PHONE = re.compile(PHONE_PATTERN)
 _EMAIL = re.compile(EMAIL_PATTERN)
@@ -85,6 +92,11 @@ def mask_numbers(text: str) -> str:
 def is_name_like(text: str) -> bool:
     """A typed cell holding a word no value of such a column uses."""
     return any(w.lower() not in VALUE_WORDS for w in _WORD.findall(text))
+
+
+def is_address_like(text: str) -> bool:
+    """A text cell that starts like a street address."""
+    return _ADDRESS.match(text.strip()) is not None
 
 
 def mask_typed(text: str) -> str:
@@ -118,6 +130,13 @@ def _sql_replacement(python_replacement: str) -> str:
 # distinct values it lets through (pipelines/readers/load.py).
 def maybe_word_sql(value: str) -> str:
     return f"({value} GLOB '*[A-Za-z][A-Za-z][A-Za-z]*' OR strlen({value}) <> length({value}))"
+
+
+def maybe_address_sql(value: str) -> str:
+    """A cell that may start like an address (the first letters of the prefixes, as GLOB)."""
+    starts = ("[Jj][Ll]", "[Jj][Aa][Ll]", "[Gg][Gg]", "[Gg][Aa][Nn][Gg]", "[Pp][Ee][Rr][Uu][Mm]",
+              "[Kk][Oo][Mm][Pp]", "[Bb][Ll][Oo][Kk]")
+    return "(" + " OR ".join(f"{value} GLOB '{s}*'" for s in starts) + ")"
 
 
 def mask_numbers_sql(value: str) -> str:

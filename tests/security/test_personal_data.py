@@ -18,8 +18,10 @@ from pipelines.ingest import SOURCE_MODULES, get_source
 from pipelines.ingest.load import ingest_files
 from pipelines.readers import read_table
 from pipelines.readers.mask import (
+    ADDRESS_MASK,
     NAME_MASK,
     VALUE_WORDS,
+    is_address_like,
     is_name_like,
     mask_numbers,
     mask_numbers_cell_sql,
@@ -96,6 +98,42 @@ def test_values_in_the_wrong_column_are_masked_in_raw_and_messages(tmp_path):
     for secret in ("6602210004", "DEWI", "Kusumawardani", "34987654", "RUDI", "YULIANTI",
                    "rudi77", "4567 0008"):
         assert secret not in everything
+
+
+def test_a_row_shifted_left_keeps_no_address(tmp_path):
+    """A row missing its NIK cell shifts left: the parent's name lands in Tgl Lahir, the
+    address (Alamat follows Posyandu in e-PPGBM) in Posyandu, a text column."""
+    shifted = row(1)[:1] + row(1)[2:] + [""]
+    warehouse = tmp_path / "w.duckdb"
+    [result] = load(warehouse, write_csv(tmp_path / "a.csv", [shifted, row(2)]))
+    assert (result.rows_staged, result.rows_rejected) == (1, 1)
+    [(tgl, posyandu)] = query(warehouse, "SELECT tgl_lahir, posyandu FROM raw_pengukuran "
+                                         "WHERE row_number = 4")
+    assert (tgl, posyandu) == (NAME_MASK, ADDRESS_MASK)
+    text = " ".join(str(v) for t in ("raw_pengukuran", "rejects")
+                    for r in query(warehouse, f"SELECT * FROM {t}") for v in r)
+    assert "MAWAR 1" not in text and "AYAH" not in text
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("JL. MAWAR 1", True), ("Jl Kenanga No. 17", True), ("Gg. Buntu 3", True),
+    ("Perum Griya Asri B-2", True), ("Jalan Ahmad Yani 5", True), ("Blok C 12", True),
+    ("POSYANDU MELATI 3", False), ("Perumahan Rakyat", False), ("Jelbuk", False),
+    ("Gambirono", False), ("KAB. JEMBER", False), ("Jalan", False),
+])
+def test_address_like(text, address):
+    assert is_address_like(text) is address
+
+
+def test_no_wilayah_name_looks_like_an_address():
+    import csv
+
+    from pipelines.config import REFERENCE_DIR
+
+    with open(REFERENCE_DIR / "wilayah_jatim.csv", encoding="utf-8") as fh:
+        names = [r["nama"] for r in csv.DictReader(fh)]
+    assert len(names) > 9000
+    assert [n for n in names if is_address_like(n)] == []
 
 
 def test_a_nik_as_a_weight_is_not_staged(tmp_path):
