@@ -76,7 +76,8 @@ _EMAIL = re.compile(EMAIL_PATTERN)
 # Title lines that name a person ("Nama Kader: ...", "Petugas : ...", "HP 0812...").
 _TITLE_PERSONAL = re.compile(
     r"(?<![a-z])(nik|nama|name|alamat|address|no\.?\s*kk|telp|telepon|tlp|hp|handphone|ponsel|wa|"
-    r"whatsapp|e-?mail|ttl|kader|petugas|pelapor|bidan|ketua|operator|penanggung\s*jawab|oleh)"
+    r"whatsapp|e-?mail|ttl|kader|petugas|pelapor|bidan|ketua|operator|penanggung\s*jawab|oleh|"
+    r"ibu|bu|bapak|pak|bpk|sdr|sdri|ortu|ayah|wali|a\.?n\.?|atas\s*nama|mengetahui|ttd)"
     r"(?![a-z])",
     re.IGNORECASE,
 )
