@@ -10,6 +10,7 @@ import pytest
 
 from demo.generate import run
 from pipelines.warehouse import connect_readonly
+from tests.conftest import TEST_HASH_KEY
 from tests.demo import demo_files as D
 from tests.demo.conftest import SMALL
 
@@ -23,7 +24,7 @@ def test_pipeline_matches_the_manifest(tmp_path, monkeypatch):
     from pipelines.ingest import SOURCE_MODULES, files_in, get_source
     from pipelines.ingest.load import ingest_files
 
-    monkeypatch.setenv("TUMBUH_HASH_KEY", "demo-test-key")
+    monkeypatch.setenv("TUMBUH_HASH_KEY", TEST_HASH_KEY)  # 32 random bytes (pipelines/keys.py)
     out = tmp_path / "demo"
     run(out, **SMALL, kabkota=KABKOTA)
     manifest = D.load_manifest(out)
