@@ -7,7 +7,10 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipelines.readers.limits import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "tumbuh.toml"
@@ -58,7 +61,7 @@ class Config:
         return load_key(self.section("privacy"), self.base_dir, warehouse or self.warehouse)
 
     @property
-    def limits(self):
+    def limits(self) -> Limits:
         """What one export file may make the reader do ([limits]; pipelines/readers/limits.py)."""
         from pipelines.readers.limits import Limits
 
