@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines import store
+from pipelines import store, trace
 from pipelines.config import REFERENCE_DIR, SQL_DIR, Config
-from pipelines.models import needed_models, ordered_models
+from pipelines.models import Model, needed_models, ordered_models
 
 if TYPE_CHECKING:
     from pipelines.warehouse import Build
@@ -78,10 +78,11 @@ def _run_python_model(path: Path, con: duckdb.DuckDBPyConnection, config: Config
 
 
 def _run(con: duckdb.DuckDBPyConnection, config: Config, path: Path) -> None:
-    if path.suffix == ".sql":
-        con.execute(path.read_text())
-    else:
-        _run_python_model(path, con, config)
+    with trace.step(f"model {path.parent.name}/{path.stem}"):
+        if path.suffix == ".sql":
+            con.execute(path.read_text())
+        else:
+            _run_python_model(path, con, config)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -225,17 +226,22 @@ def run_child_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: 
                     "SELECT * FROM tmp_anak_tahun_lama")
         for month in year_months:
             _scope_pengukuran(con, build, [month])
-            con.execute((ANAK_DIR / "10_anak_bulan.sql").read_text())
+            with trace.step("child 10_anak_bulan"):
+                con.execute((ANAK_DIR / "10_anak_bulan.sql").read_text())
             con.execute("DROP TABLE tmp_anak_tahun_lama")
             con.execute("ALTER TABLE tmp_anak_tahun RENAME TO tmp_anak_tahun_lama")
-            con.execute((ANAK_DIR / "11_anak_tahun.sql").read_text())
+            with trace.step("child 11_anak_tahun"):
+                con.execute((ANAK_DIR / "11_anak_tahun.sql").read_text())
             con.execute("CREATE OR REPLACE TEMP VIEW tmp_periode_anak AS SELECT 'bulan' AS "
                         "period_type, bulan AS period_start, * FROM tmp_anak_bulan")
-            con.execute((ANAK_DIR / "15_prevalensi_lokasi.sql").read_text())
+            with trace.step("child 15_prevalensi_lokasi"):
+                con.execute((ANAK_DIR / "15_prevalensi_lokasi.sql").read_text())
         con.execute("CREATE OR REPLACE TEMP VIEW tmp_periode_anak AS SELECT 'tahun' AS "
                     "period_type, tahun AS period_start, * FROM tmp_anak_tahun")
-        con.execute((ANAK_DIR / "15_prevalensi_lokasi.sql").read_text())
-        state.save(tahun)
+        with trace.step("child 15_prevalensi_lokasi"):
+            con.execute((ANAK_DIR / "15_prevalensi_lokasi.sql").read_text())
+        with trace.step("child state save"):
+            state.save(tahun)
         for table in ("tmp_anak_bulan", "tmp_anak_tahun", "tmp_anak_tahun_lama"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("DROP VIEW IF EXISTS tmp_periode_anak")
@@ -266,6 +272,69 @@ def _campaign_months(con: duckdb.DuckDBPyConnection) -> set[str]:
         "SELECT DISTINCT strftime(d, '%Y-%m') FROM "
         "(SELECT unnest(generate_series(?::DATE, ?::DATE, INTERVAL 1 DAY)) AS d)",
         [lo, hi]).fetchall()}
+
+
+# The columns that place a staged SPM or PKK row; a load that brings a place never staged
+# before changes every period's count of known posyandu or desa.
+PLACE_COLUMNS = ("kode_kabkota", "kode_kecamatan", "kode_desa", "posyandu_key")
+
+
+def period_scope(con: duckdb.DuckDBPyConnection, build: Build, table: str) -> list[str] | None:
+    """The years whose periods the models incremental on `table` recompute: those of the months
+    this build added rows to. None (recompute every period) when the build brings a place the
+    table never had: every period's known count changes then."""
+    added = sorted(build.staged_parts.get(table, ()))
+    new = sorted(rel for rel in build.new_files if rel.startswith(table + "/"))
+    old = [p for p in store.files_of(con, table) if p not in build.new_files]
+    if not added or not new or not old:
+        return None
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()}
+    place = ", ".join(c for c in PLACE_COLUMNS if c in columns)
+    unseen = con.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT {place} FROM "
+        f"{store.parquet_source(build.root, new)} EXCEPT SELECT DISTINCT {place} FROM "
+        f"{store.parquet_source(build.root, old)})").fetchone()[0]
+    return None if unseen else sorted({m[:4] for m in added})
+
+
+def run_by_period(con: duckdb.DuckDBPyConnection, build: Build, model: Model,
+                  years: list[str], models: tuple[Model, ...]) -> None:
+    """Run an incremental model (`-- incremental: stg_x`) over the stg_x rows of every month of
+    `years` only, and replace its table's rows of those periods (the months of those years and
+    the years: a year pools its months) with the result. Marts of the same kind it reads are
+    narrowed to those periods too."""
+    from pipelines.warehouse import create_bulk_views  # late: warehouse imports this module
+
+    if model.path.suffix != ".sql":
+        raise ValueError(f"{model.name}: only a SQL model can run by period")
+    source, (table,) = model.incremental, model.writes - model.temp_writes
+    db = con.execute("SELECT current_database()").fetchone()[0]
+    listed = ", ".join(store.quote(y) for y in years)
+    in_years = (f"((period_type = 'tahun' AND period IN ({listed})) OR "
+                f"(period_type = 'bulan' AND left(period, 4) IN ({listed})))")
+    months = [p for p in store.parts_of(con, source) if p[:4] in years]
+    narrowed = [m for m in models if m.incremental == source and m is not model
+                and (m.writes - m.temp_writes) & model.reads]
+    create_bulk_views(con, build.root, delta="delta", parts={source: set(months)}, only=(source,))
+    for other in narrowed:
+        (name,) = other.writes - other.temp_writes
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
+                    f"SELECT * FROM {db}.main.{name} WHERE {in_years}")
+    create = f"CREATE OR REPLACE TABLE {table} AS"
+    sql = model.path.read_text()
+    if sql.count(create) != 1:
+        raise ValueError(f"{model.name}: an incremental model creates its table once ({create})")
+    with trace.step(f"model {model.domain}/{model.path.stem} (by period)"):
+        con.execute(sql.replace(create, f"CREATE OR REPLACE TEMP TABLE {table}__periods AS"))
+        con.execute(f"DELETE FROM {db}.main.{table} WHERE {in_years}")
+        con.execute(f"INSERT INTO {db}.main.{table} BY NAME SELECT * FROM temp.main.{table}__periods")
+    con.execute(f"DROP TABLE temp.main.{table}__periods")
+    for other in narrowed:
+        (name,) = other.writes - other.temp_writes
+        con.execute(f"DROP VIEW temp.main.{name}")
+    create_bulk_views(con, build.root, delta="delta", only=(source,))
 
 
 @dataclass
@@ -327,11 +396,18 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
         _scope_nama(con, build, plan.full)
         _scope_pengukuran(con, build, plan.pos_months)
         ran.append("stunting/anak")
+    years_of: dict[str, list[str] | None] = {}
     for model in to_run:
         if "stg_pengukuran_kampanye" in model.reads:
             _scope_pengukuran(con, build, sorted(_campaign_months(con)),
                               view="stg_pengukuran_kampanye")
-        _run(con, config, model.path)
+        source = model.incremental
+        if source and build is not None and not plan.full and source not in years_of:
+            years_of[source] = period_scope(con, build, source)
+        if source and years_of.get(source):
+            run_by_period(con, build, model, years_of[source], models)
+        else:
+            _run(con, config, model.path)
         ran.append(model.name)
     con.execute("DELETE FROM meta_fingerprint")
     con.executemany("INSERT INTO meta_fingerprint VALUES (?, ?)",
@@ -419,7 +495,8 @@ def audit_build(con: duckdb.DuckDBPyConnection, ran: list[str], build: Build | N
     files = _audit_files() if full else _audit_files(changed=changed)
     con.execute("CREATE TABLE IF NOT EXISTS meta_audit (audit VARCHAR PRIMARY KEY, "
                 "domain VARCHAR, n_failing BIGINT, checked_at TIMESTAMP)")
-    failures = _failing_audits(con, files)
+    with trace.step("audits"):
+        failures = _failing_audits(con, files)
     now = datetime.now(UTC).replace(tzinfo=None)  # UTC
     con.executemany("INSERT OR REPLACE INTO meta_audit VALUES (?, ?, ?, ?)", [
         (p.stem, AUDIT_DOMAINS.get(p.stem.split("_")[0]), failures.get(p.stem, (0,))[0], now)

@@ -7,6 +7,11 @@ build order follows the declarations (a model runs after every model that writes
 ties keep domain and file order), and the graph is refused when it has a cycle, when two models
 write the same object, or when a model reads another model's output, a staged table or a
 reference table without declaring it.
+
+A model may also declare `-- incremental: stg_x`: its table holds rows keyed by period
+(period_type 'bulan' | 'tahun', period 'YYYY-MM' | 'YYYY') computed from the stg_x rows of that
+period's months only, so a load that adds stg_x rows to some months recomputes the periods of
+their years alone (pipelines/marts.py, run_by_period).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ _READS = re.compile(r"^(?:--\s*|\"\"\")?reads:\s*(.*)$", re.MULTILINE)
 _CREATE = re.compile(
     r"CREATE\s+(?:OR\s+REPLACE\s+)?(TEMP\s+|TEMPORARY\s+)?(?:TABLE|VIEW|MACRO)\s+"
     r"(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z_0-9]*)", re.IGNORECASE)
+_INCREMENTAL = re.compile(r"^--\s*incremental:\s*([a-z_]+)\s*$", re.MULTILINE)
 _INSERT = re.compile(r"INSERT\s+(?:OR\s+REPLACE\s+)?INTO\s+([a-z_][a-z_0-9]*)", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_][a-z_0-9]*)", re.IGNORECASE)
 _CTE = re.compile(r"\b([a-z_][a-z_0-9]*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(", re.IGNORECASE)
@@ -52,6 +58,7 @@ class Model:
     reads: frozenset[str]
     writes: frozenset[str]
     temp_writes: frozenset[str]   # TEMP tables, views and macros: gone after the build
+    incremental: str | None = None  # the staged table whose months key its periods
 
     @property
     def name(self) -> str:
@@ -77,8 +84,14 @@ def parse_model(path: Path, domain: str) -> Model:
         if is_temp:
             temp.add(name)
     writes |= set(_INSERT.findall(body))
+    incremental = _INCREMENTAL.search(text)
+    if incremental and (incremental.group(1) not in reads or len(writes - temp) != 1):
+        raise ModelGraphError(f"{path.relative_to(MARTS_DIR)}: 'incremental: "
+                              f"{incremental.group(1)}' needs a declared read of that table and "
+                              "exactly one table written")
     return Model(path=path, domain=domain, reads=reads - writes, writes=frozenset(writes),
-                 temp_writes=frozenset(temp))
+                 temp_writes=frozenset(temp),
+                 incremental=incremental.group(1) if incremental else None)
 
 
 def _referenced(model: Model) -> set[str]:

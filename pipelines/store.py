@@ -60,6 +60,13 @@ def files_of(con: duckdb.DuckDBPyConnection, table: str, parts: Iterable[str] | 
     return [r[0] for r in rows]
 
 
+def parts_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The parts (a staging table's months) the catalog of `con` lists files in."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT part FROM store_files WHERE table_name = ? ORDER BY 1", [table]
+    ).fetchall()]
+
+
 def parquet_source(root: Path, paths: list[str], empty_like: str | None = None) -> str:
     """A FROM-clause source over the files; with no file, `empty_like` (a table of the same
     columns, e.g. the delta table) read with no rows."""
@@ -95,8 +102,8 @@ def write_table(con: duckdb.DuckDBPyConnection, root: Path, table: str, select_s
         for f in files or []:
             rel = Path(f).resolve().relative_to(root.resolve()).as_posix()
             file_part = part
-            if table in STAGING_MONTH:
-                file_part = Path(rel).parent.name.removeprefix("bulan=")
+            if table in STAGING_MONTH:  # bulan=YYYY-MM (bulan_1= where the rows have a bulan)
+                file_part = Path(rel).parent.name.split("=", 1)[1]
             written.append((file_part or "", rel))
     return written
 

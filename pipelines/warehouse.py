@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import store
+from pipelines import store, trace
 from pipelines.config import REFERENCE_DIR, SQL_DIR, Config, default_config
 from pipelines.filemodes import private_files
 
@@ -106,6 +106,9 @@ def _bulk_schema_files() -> list[Path]:
 def init_catalog(con: duckdb.DuckDBPyConnection) -> None:
     """Create the catalog tables (if missing) and refresh the reference tables."""
     con.execute((SQL_DIR / "schema" / CATALOG_SCHEMA).read_text())
+    # a catalog of the first store layout kept a PKK or SPM month as its folder, 'bulan_1=...'
+    con.execute("UPDATE store_files SET part = regexp_replace(part, '^[a-z_0-9]+=', '') "
+                "WHERE contains(part, '=') AND table_name LIKE 'stg\\_%' ESCAPE '\\'")
     for table, (csv_name, text_columns) in REFERENCE_TABLES.items():
         csv_path = REFERENCE_DIR / csv_name
         if not csv_path.exists():
@@ -244,7 +247,8 @@ def building(published: Path | None = None, config: Config | None = None,
         remove_leftovers(published)
         build_path = published.with_name(f".{published.name}.build-{os.getpid()}")
         if published.exists():
-            shutil.copy2(published, build_path)
+            with trace.step("copy catalog"):
+                shutil.copy2(published, build_path)
             build_path.chmod(0o600)  # copy2 copies the mode of a catalog written before
         root = store.store_root(published)
         root.mkdir(mode=0o700, exist_ok=True)
@@ -265,9 +269,11 @@ def building(published: Path | None = None, config: Config | None = None,
             build.flush_delta()
             if build.changed or build.full_rebuild or not published.exists():
                 create_bulk_views(con, root, delta="delta")
-                ran = build_marts(con, config, build=build)
+                with trace.step("marts (all)"):
+                    ran = build_marts(con, config, build=build)
                 audit_build(con, ran, build)  # a failing audit raises: nothing is published
-                con.execute("CHECKPOINT")
+                with trace.step("checkpoint"):
+                    con.execute("CHECKPOINT")
                 con.close()
                 os.replace(build_path, published)
                 published_ok = True

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import trace
 from pipelines.config import Config
 from pipelines.ingest.source import FileResult, Source, run_sql_file
 from pipelines.keys import check_warehouse_key, hmac_pads
@@ -215,7 +216,8 @@ class Batch:
             self.files.append(_File(path=path, sha="", result=FileResult(
                 file=str(path), fatal=True, error=reason)))
             return
-        item = _File(path=path, sha=file_sha256(path))
+        with trace.step("sha256"):
+            item = _File(path=path, sha=file_sha256(path))
         self.files.append(item)
         if item.sha in self.seq_by_sha:
             item.same_as = self.seq_by_sha[item.sha]
@@ -247,7 +249,8 @@ class Batch:
 
     def flush(self, build: Build) -> list[FileResult]:
         """Stage the files read so far in one transaction; a result for every file given."""
-        members = self._wait_for_reads()
+        with trace.step("read (waiting for the readers)"):
+            members = self._wait_for_reads()
         counts: dict[int, tuple[int, Counter]] = {}
         if members:
             rows = [{"file_seq": m.seq, "file_sha256": m.sha, "file_name": stored_name(m.path),
@@ -265,7 +268,8 @@ class Batch:
             # the in-memory delta and the catalog. Any failure here ends the whole build, which
             # is then discarded with every file it wrote (pipelines/warehouse.py).
             counts = self._stage(members)
-            build.flush_delta(self.source.name)
+            with trace.step("write delta to parquet"):
+                build.flush_delta(self.source.name)
             build.changed = True
         by_seq: dict[int, FileResult] = {}
         results = []
@@ -293,14 +297,16 @@ class Batch:
 
     def _stage(self, members: list[_File]) -> dict[int, tuple[int, Counter]]:
         con, source = self.con, self.source
-        inserted = source.stage(con)
+        with trace.step(f"stage {source.name}"):
+            inserted = source.stage(con)
         raw_cols = ", ".join(
             "s." + quote_ident(c.name) for c in source.spec.columns if c.name not in source.personal)
-        con.execute(
-            f"INSERT INTO delta.{source.raw_table} BY NAME SELECT s.file_sha256, s.file_name, f.sheet, "
-            f"s.row_number, s.loaded_at, {raw_cols}, s.extra "
-            "FROM src_norm AS s JOIN batch_files AS f USING (file_seq)"
-        )
+        with trace.step("raw insert"):
+            con.execute(
+                f"INSERT INTO delta.{source.raw_table} BY NAME SELECT s.file_sha256, s.file_name, f.sheet, "
+                f"s.row_number, s.loaded_at, {raw_cols}, s.extra "
+                "FROM src_norm AS s JOIN batch_files AS f USING (file_seq)"
+            )
         con.execute(
             "INSERT INTO delta.rejects SELECT ?, file_sha256, file_name, row_number, column_name, "
             "reason, message FROM parsed_rejects",

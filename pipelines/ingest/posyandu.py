@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines import trace
 from pipelines.ingest.source import Source, resolve_wilayah, run_sql_file, scope_staged
 from pipelines.readers import ColumnSpec, TableSpec
 from pipelines.who.zscore import zscore_select
@@ -96,9 +97,9 @@ def stage(con: duckdb.DuckDBPyConnection) -> int:
     run_sql_file(con, "11_posyandu_duplicates.sql")
     run_sql_file(con, "12_posyandu_rejects.sql")
     run_sql_file(con, "13_posyandu_to_stage.sql")
-    return con.execute(
-        f"INSERT INTO delta.stg_pengukuran BY NAME SELECT * FROM ({zscore_select('pos_to_stage')})"
-    ).fetchone()[0]
+    with trace.step("staging zscores insert"):
+        return con.execute(f"INSERT INTO delta.stg_pengukuran BY NAME SELECT * FROM "
+                           f"({zscore_select('pos_to_stage')})").fetchone()[0]
 
 
 SOURCE = Source(name="posyandu", spec=SPEC, raw_table="raw_pengukuran",

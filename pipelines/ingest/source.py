@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import trace
 from pipelines.config import SQL_DIR
 from pipelines.readers import TableSpec
 
@@ -71,7 +72,8 @@ def scope_staged(con: duckdb.DuckDBPyConnection, table: str, months: list[str]) 
 
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    con.execute((SQL_DIR / "staging" / name).read_text())
+    with trace.step(f"staging {name}"):
+        con.execute((SQL_DIR / "staging" / name).read_text())
 
 
 def resolve_wilayah(con: duckdb.DuckDBPyConnection, relation: str = "src_norm",

@@ -1,4 +1,5 @@
 -- reads: mart_spm_coverage, ref_spm_indikator, stg_spm
+-- incremental: stg_spm
 -- grain: one row per level (provinsi .. posyandu), unit kode, period (bulan | tahun) and SPM
 -- field (bidang): coverage pooled over the field's indicators and the median of their coverages.
 -- No weights are invented (domain 3.1). Posyandu service coverage, not official SPM achievement.

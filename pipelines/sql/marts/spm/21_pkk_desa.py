@@ -1,4 +1,4 @@
-"""reads: mart_pkk_indikator, ref_wilayah, stg_pkk
+"""reads: mart_pkk_indikator, ref_wilayah, stg_pkk, tmp_pkk_known
 
 pkk_desa_indikator (temp view): one row per desa, period (bulan 'YYYY-MM' | tahun 'YYYY')
 and PKK indicator that desa recorded: numerator and denominator, from stg_pkk and the mapping
@@ -27,10 +27,8 @@ WITH periods AS (
     SELECT *, 'tahun' AS period_type, CAST(year(bulan) AS VARCHAR) AS period FROM stg_pkk
     QUALIFY row_number() OVER (PARTITION BY kode_desa, year(bulan) ORDER BY bulan DESC) = 1
 ),
-known AS (  -- as 22_mart_pkk counts desa known to a desa: its (kab/kota, kecamatan, desa) codes
-    SELECT kode_desa, count(*) AS n_desa_known
-    FROM (SELECT DISTINCT kode_kabkota, kode_kecamatan, kode_desa FROM stg_pkk)
-    GROUP BY kode_kabkota, kode_kecamatan, kode_desa
+known AS (  -- a desa row's known count (1), over every month (19_tmp_pkk_known.sql)
+    SELECT kode AS kode_desa, n_desa_known FROM tmp_pkk_known WHERE g = 0
 ),
 unnested AS (
     SELECT p.kode_kabkota, p.kode_kecamatan, p.kode_desa, p.period_type, p.period, w.nama,

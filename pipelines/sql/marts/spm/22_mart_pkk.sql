@@ -1,4 +1,5 @@
--- reads: mart_pkk_indikator, pkk_desa_indikator, ref_wilayah, stg_pkk
+-- reads: mart_pkk_indikator, pkk_desa_indikator, ref_wilayah, stg_pkk, tmp_pkk_known
+-- incremental: stg_pkk
 -- grain: one row per level (provinsi, kabkota, kecamatan, desa), unit kode, period (bulan
 -- 'YYYY-MM' | tahun 'YYYY') and PKK indicator of mart_pkk_indikator: numerator, denominator,
 -- value = 100 × numerator ÷ denominator, pooled over the desa that recorded both.
@@ -17,13 +18,6 @@ WITH summed AS (  -- kecamatan, kab/kota and province summed over their desa
     FROM pkk_desa_indikator
     GROUP BY period_type, period, kode_indikator, ROLLUP (kode_kabkota, kode_kecamatan)
 ),
-known AS (  -- desa with a PKK recap in any month
-    SELECT grouping(kode_kabkota, kode_kecamatan, kode_desa) AS g,
-           coalesce(kode_desa, kode_kecamatan, kode_kabkota, '35') AS kode,
-           count(*) AS n_desa_known
-    FROM (SELECT DISTINCT kode_kabkota, kode_kecamatan, kode_desa FROM stg_pkk)
-    GROUP BY ROLLUP (kode_kabkota, kode_kecamatan, kode_desa)
-),
 rolled AS (  -- desa rows as they are; the sums with their names, labels and known counts
     SELECT period_type, period, kode_indikator, 0 AS g, kode_desa AS kode,
            kode_kabkota, kode_kecamatan, numerator, denominator, 1 AS n_desa_reporting,
@@ -32,7 +26,7 @@ rolled AS (  -- desa rows as they are; the sums with their names, labels and kno
     UNION ALL BY NAME
     SELECT s.*, w.nama, i.label_id, i.satuan, k.n_desa_known
     FROM summed AS s
-    JOIN known AS k ON k.g = s.g AND k.kode = s.kode
+    JOIN tmp_pkk_known AS k ON k.g = s.g AND k.kode = s.kode
     JOIN mart_pkk_indikator AS i ON i.kode = s.kode_indikator
     LEFT JOIN ref_wilayah AS w ON w.kode = s.kode
 )
