@@ -2,7 +2,7 @@
 
 Page config, the language switch in the sidebar and `st.navigation` over the seven pages. Every
 page is `render(repo)` in `dashboard/views/`, reading the published warehouse only through the
-query layer (`dashboard.repository`). The folder is not called `pages/`: Streamlit treats a
+query layer (`dashboard.queries`). The folder is not called `pages/`: Streamlit treats a
 `pages/` folder beside the main script as the old multipage layout, which breaks st.navigation."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import fmt
+from dashboard import queries as q
 from dashboard.i18n import LANGUAGES, SESSION_KEY, current_language, language, t
 from dashboard.repository import Repository
 
@@ -99,7 +100,7 @@ def main() -> None:
     if not repo.exists():
         st.warning(t("app.no_warehouse", path=str(repo.path)))
         return
-    info = repo.build_info()
+    info = q.build.build_info(repo)
     if info["built_at"] is not None:
         st.sidebar.caption(t("app.built", date=fmt.day(info["built_at"])))
     page.run()

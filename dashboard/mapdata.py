@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import fmt, signif
+from dashboard import queries as q
 from dashboard.i18n import current_language, t
 from dashboard.repository import Repository
 from geo.boundaries import LightBoundaries, load_light
@@ -69,7 +70,7 @@ def prevalence_hover(df: pd.DataFrame) -> pd.Series:
 
 def prevalence_rows(repo: Repository, level: str, period_type: str, period: str,
                     kode_kabkota: str | None = None) -> pd.DataFrame:
-    df = repo.prevalensi(level, period_type, period, kode_kabkota)
+    df = q.stunting.prevalensi(repo, level, period_type, period, kode_kabkota)
     if level == "kabkota" or "nama" not in df or df["nama"].isna().any():
         names = _names(repo, level)
         df["nama"] = df["kode"].map(names).fillna(df.get("nama", df["kode"]))
@@ -79,7 +80,7 @@ def prevalence_rows(repo: Repository, level: str, period_type: str, period: str,
 
 
 def _names(repo: Repository, level: str) -> dict[str, str]:
-    ref = repo.kabkota() if level == "kabkota" else repo.kecamatan()
+    ref = q.wilayah.kabkota(repo) if level == "kabkota" else q.wilayah.kecamatan(repo)
     return dict(zip(ref["kode"], ref["nama"]))
 
 
@@ -87,7 +88,7 @@ def map_data(repo: Repository, indicator: str, level: str, period_type: str, per
              kode_kabkota: str | None = None) -> MapData | None:
     """The rows and colour centre for one indicator; None when its mart is missing."""
     ind = INDICATORS[indicator]
-    if not repo.has(ind.table):
+    if not q.build.has(repo, ind.table):
         return None
     if ind.table == "mart_prevalensi":
         rows = prevalence_rows(repo, level, period_type, period, kode_kabkota)
@@ -95,7 +96,7 @@ def map_data(repo: Repository, indicator: str, level: str, period_type: str, per
         rows["category"] = (rows[indicator].map(lambda c: signif.label(
             c, adjusted=indicator == "signif_adj")).where(rows[indicator].notna())
             if ind.categorical else None)
-        prov = repo.prevalensi("provinsi", period_type, period)
+        prov = q.stunting.prevalensi(repo, "provinsi", period_type, period)
         center = float(prov["pct_stunted"].iloc[0]) if len(prov) and prov["pct_stunted"].notna().all() else None
     elif ind.table == "mart_spm_field":
         rows, center = _spm_rows(repo, ind.key[4:], level, period_type, period, kode_kabkota)
@@ -109,12 +110,8 @@ def map_data(repo: Repository, indicator: str, level: str, period_type: str, per
 def _spm_rows(repo: Repository, bidang: str, level: str, period_type: str, period: str,
               kode_kabkota: str | None) -> tuple[pd.DataFrame, float | None]:
     period_type = "tahun" if period_type == "tahun" else "bulan"
-    where = "period_type = ? AND period = ? AND bidang = ? AND level IN (?, 'provinsi')"
-    df = repo.table("mart_spm_field", where, [period_type, period, bidang, level])
-    prov = df[df["level"] == "provinsi"]
-    df = df[df["level"] == level].copy()
-    if kode_kabkota:
-        df = df[df["kode_kabkota"] == kode_kabkota]
+    df = q.spm.field_coverage(repo, level, period_type, period, bidang, kode_kabkota)
+    prov = q.spm.field_coverage(repo, "provinsi", period_type, period, bidang)
     df["value"] = df["pct_coverage_pooled"]
     df["suppressed"] = False
     df["category"] = None

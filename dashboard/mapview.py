@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import MapData, boundaries_for
 from dashboard.repository import Repository
@@ -25,7 +26,7 @@ def draw(repo: Repository, data: MapData, *, level: str, key: str, colorbar_titl
             st.info(t("map.kecamatan_needs_boundaries"))
             return None
         st.caption(t("map.seats_fallback"))
-        seats = repo.kabkota()[["kode", "lat", "lon"]]
+        seats = q.wilayah.kabkota(repo)[["kode", "lat", "lon"]]
         pts = rows.merge(seats, on="kode", how="inner")
         if category:  # markers carry values only; a class map shows its class as text
             pts = pts.assign(value=pd.NA)

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, fmt
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.repository import Repository
 from dashboard.widgets import show_table
@@ -19,10 +20,10 @@ def _value(v: object, unit: str) -> str:
 
 def outcome_section(repo: Repository, campaign_id: str) -> None:
     st.subheader(t("outcome.title"))
-    if not repo.has("mart_intervensi_outcome"):
+    if not q.build.has(repo, "mart_intervensi_outcome"):
         st.info(t("common.not_available", what=t("what.outcome"), tables="mart_intervensi_outcome"))
         return
-    df = repo.table("mart_intervensi_outcome", "campaign_id = ?", [campaign_id], order_by="kode")
+    df = q.intervensi.outcome(repo, campaign_id)
     if df.empty:
         st.info(t("common.no_rows"))
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import SPM_FIELDS
 from dashboard.repository import Repository
@@ -18,7 +19,7 @@ def peer_codes(repo: Repository, kode: str, group: str) -> list[str]:
     """The kab/kota compared with `kode`: same jenis (Kabupaten/Kota), bordering neighbours (from
     the boundaries; without them the nearest seats), or the closest SSGI 2024 baseline. The
     survey baseline only chooses the group; the values compared are administrative."""
-    ref = repo.kabkota().set_index("kode")
+    ref = q.wilayah.kabkota(repo).set_index("kode")
     if kode not in ref.index:
         return []
     if group == "jenis":
@@ -42,8 +43,8 @@ def peer_codes(repo: Repository, kode: str, group: str) -> list[str]:
 def comparison_series(repo: Repository, kode: str, peers: list[str], period_type: str) -> pd.DataFrame:
     """period, series, pct: the kab/kota, its peers pooled (stunted / measured over the peers
     not suppressed) and the province, for every period of the type."""
-    df = repo.prevalensi_series("kabkota", period_type, [kode, *peers])
-    ref = repo.kabkota().set_index("kode")["nama"]
+    df = q.stunting.prevalensi_series(repo, "kabkota", period_type, [kode, *peers])
+    ref = q.wilayah.kabkota(repo).set_index("kode")["nama"]
     me = df[(df["kode"] == kode) & ~df["suppressed"].fillna(False).astype(bool)]
     out = [pd.DataFrame({"period": me["period"], "series": ref.get(kode, kode), "pct": me["pct_stunted"]})]
     peer_rows = df[df["kode"].isin(peers) & ~df["suppressed"].fillna(False).astype(bool)]
@@ -60,7 +61,7 @@ def comparison_series(repo: Repository, kode: str, peers: list[str], period_type
 
 def spm_period(repo: Repository, period_type: str, period: str) -> tuple[str, str] | None:
     """The SPM period matching a prevalence period (same month or year, else the latest)."""
-    periods = repo.spm_periods()
+    periods = q.spm.periods(repo)
     want = "tahun" if period_type == "tahun" else "bulan"
     if not periods.get(want):
         return None
@@ -72,8 +73,7 @@ def spm_profile(repo: Repository, kode: str, period_type: str, period: str) -> p
     matched = spm_period(repo, period_type, period)
     if matched is None:
         return pd.DataFrame(columns=["bidang", "value", "median", "period"])
-    df = repo.table("mart_spm_field", "level = 'kabkota' AND period_type = ? AND period = ?",
-                    list(matched))
+    df = q.spm.field_coverage(repo, "kabkota", *matched)
     median = df.groupby("bidang")["pct_coverage_pooled"].median().rename("median")
     mine = df[df["kode"] == kode].set_index("bidang")["pct_coverage_pooled"].rename("value")
     out = pd.concat([mine, median], axis=1)

@@ -9,6 +9,7 @@ import html
 import pandas as pd
 
 from dashboard import charts, fmt, signif
+from dashboard import queries as q
 from dashboard.i18n import language, t
 from dashboard.mapdata import prevalence_rows
 from dashboard.peers import comparison_series, peer_codes, spm_profile
@@ -48,8 +49,8 @@ def profile_html(repo: Repository, kode: str, period_type: str, period: str,
 def _build(repo: Repository, kode: str, period_type: str, period: str, peer_group: str) -> str:
     rows = prevalence_rows(repo, "kabkota", period_type, period)
     me = rows[rows["kode"] == kode].iloc[0]
-    ref = repo.kabkota().set_index("kode")
-    info = repo.build_info()
+    ref = q.wilayah.kabkota(repo).set_index("kode")
+    info = q.build.build_info(repo)
     as_of = info["extraction"].get("posyandu")
     headline = [(t("profile.n_children"), fmt.num(me["n_children"])),
                 (t("profile.n_haz"), fmt.num(me["n_haz"]))]

@@ -1,9 +1,12 @@
-"""The dashboard's one query layer over the published warehouse.
+"""Read-only access to the published warehouse, under the query layer (dashboard.queries).
 
-Every read runs on a short-lived cursor of a read-only DuckDB handle on the published file (the
-pipeline can publish a new file at any time; see Repository) and returns a pandas frame. Results are cached in memory keyed by the warehouse path
-and the published version (`meta_build.version`, else the file's inode, mtime and size), so a new
-publish shows up on the next rerun without a restart. No page opens DuckDB itself.
+This module keeps only what every read shares: the read-only DuckDB handle on the published file
+(the pipeline can publish a new file at any time; see Repository), the result cache keyed by the
+warehouse path and the published version (`meta_build.version`, else the file's inode, mtime and
+size, so a new publish shows up on the next rerun without a restart), and the refusal of columns
+that look like personal data. `Repository.query` is the low-level read; only
+`dashboard.queries._base` calls it (the SQL console is a separate, bounded path for typed SQL:
+dashboard/sql_console.py). No page opens DuckDB or writes SQL itself.
 """
 
 from __future__ import annotations
@@ -100,8 +103,6 @@ class Repository:
     def __init__(self, warehouse: Path | str) -> None:
         self.path = Path(warehouse).resolve()
 
-    # -- plumbing ---------------------------------------------------------------------------
-
     def exists(self) -> bool:
         return self.path.is_file()
 
@@ -134,7 +135,7 @@ class Repository:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """Run one read query (cached per published version); returns a frame the caller may
-        change freely."""
+        change freely. Called only by dashboard.queries._base.run."""
         published = self._published()
         key = (str(self.path), published.version, sql, tuple(params))
         cached = RESULTS.get(key)
@@ -163,118 +164,3 @@ class Repository:
             for entry in _OPEN.values():
                 entry.con.close()
             _OPEN.clear()
-
-    def tables(self) -> frozenset[str]:
-        if not self.exists():
-            return frozenset()
-        df = self.query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
-        return frozenset(df["table_name"])
-
-    def has(self, *tables: str) -> bool:
-        available = self.tables()
-        return all(t in available for t in tables)
-
-    def table_columns(self, prefixes: tuple[str, ...] = ("mart_", "ref_")) -> dict[str, list[str]]:
-        """Column names of every table whose name starts with one of the prefixes."""
-        df = self.query("SELECT table_name, column_name FROM duckdb_columns() "
-                        "WHERE schema_name = 'main' ORDER BY table_name, column_index")
-        df = df[df["table_name"].str.startswith(prefixes)]
-        return {name: list(part["column_name"]) for name, part in df.groupby("table_name", sort=True)}
-
-    def table(self, table: str, where: str = "", params: Sequence[Any] = (),
-              order_by: str = "") -> pd.DataFrame:
-        """All columns of a mart/ref table, optionally filtered; names are checked, not quoted
-        from user input."""
-        if not re.fullmatch(r"(mart|ref|meta)_[a-z0-9_]+", table):
-            raise ValueError(f"not a dashboard table: {table}")
-        sql = f"SELECT * FROM {table}"
-        if where:
-            sql += f" WHERE {where}"
-        if order_by:
-            sql += f" ORDER BY {order_by}"
-        return self.query(sql, params)
-
-    # -- build metadata ---------------------------------------------------------------------
-
-    def build_info(self) -> dict[str, Any]:
-        """When the warehouse was built and the newest extraction date per source."""
-        info: dict[str, Any] = {"built_at": None, "version": None, "extraction": {}, "files": {}}
-        if not self.exists():
-            return info
-        if self.has("meta_build"):
-            meta = self.query("SELECT built_at, version FROM meta_build")
-            if len(meta):
-                info["built_at"] = meta["built_at"].iloc[0]
-                info["version"] = meta["version"].iloc[0]
-        if self.has("load_files"):
-            df = self.query(
-                "SELECT source, max(extraction_date) AS extraction_date, count(*) AS n_files "
-                "FROM load_files GROUP BY source ORDER BY source"
-            )
-            info["extraction"] = dict(zip(df["source"], df["extraction_date"]))
-            info["files"] = dict(zip(df["source"], df["n_files"]))
-        return info
-
-    # -- reference --------------------------------------------------------------------------
-
-    def kabkota(self) -> pd.DataFrame:
-        """The 38 kab/kota: kode, nama, jenis, seat lat/lon and the SSGI baselines."""
-        if not self.has("ref_kabkota"):
-            return pd.DataFrame(columns=["kode", "nama", "jenis", "lat", "lon"])
-        return self.table("ref_kabkota", order_by="kode")
-
-    def kecamatan(self, kode_kabkota: str | None = None) -> pd.DataFrame:
-        if not self.has("ref_wilayah"):
-            return pd.DataFrame(columns=["kode", "nama", "kode_induk"])
-        where, params = "tingkat = 'kecamatan'", []
-        if kode_kabkota:
-            where, params = where + " AND kode_induk = ?", [kode_kabkota]
-        return self.table("ref_wilayah", where, params, order_by="kode")
-
-    # -- prevalence -------------------------------------------------------------------------
-
-    def periods(self, period_type: str = "bulan") -> list[str]:
-        """Periods present in mart_prevalensi for a period type, newest first."""
-        if not self.has("mart_prevalensi"):
-            return []
-        df = self.query(
-            "SELECT DISTINCT period FROM mart_prevalensi WHERE period_type = ? "
-            "ORDER BY period DESC",
-            [period_type],
-        )
-        return [str(p) for p in df["period"]]
-
-    def period_types(self) -> list[str]:
-        if not self.has("mart_prevalensi"):
-            return []
-        order = {"bulan": 0, "bulan_timbang": 1, "tahun": 2}
-        df = self.query("SELECT DISTINCT period_type FROM mart_prevalensi")
-        return sorted(df["period_type"], key=lambda p: order.get(p, 9))
-
-    def spm_periods(self) -> dict[str, list[str]]:
-        """SPM periods by type (bulan, tahun), newest first."""
-        if not self.has("mart_spm_field"):
-            return {}
-        df = self.query("SELECT DISTINCT period_type, period FROM mart_spm_field "
-                        "ORDER BY period_type, period DESC")
-        return {p: [str(x) for x in df.loc[df["period_type"] == p, "period"]]
-                for p in ("bulan", "tahun") if (df["period_type"] == p).any()}
-
-    def prevalensi(self, level: str, period_type: str, period: str,
-                   kode_kabkota: str | None = None) -> pd.DataFrame:
-        where = "level = ? AND period_type = ? AND period = ?"
-        params: list[Any] = [level, period_type, period]
-        if kode_kabkota:
-            where += " AND kode_kabkota = ?"
-            params.append(kode_kabkota)
-        return self.table("mart_prevalensi", where, params, order_by="kode")
-
-    def prevalensi_series(self, level: str, period_type: str,
-                          kodes: Sequence[str] | None = None) -> pd.DataFrame:
-        """Every period of one level (optionally some units), oldest first."""
-        where = "level = ? AND period_type = ?"
-        params: list[Any] = [level, period_type]
-        if kodes:
-            where += f" AND kode IN ({', '.join('?' for _ in kodes)})"
-            params.extend(kodes)
-        return self.table("mart_prevalensi", where, params, order_by="period, kode")

@@ -37,8 +37,13 @@ import pyarrow as pa
 from dashboard.console_worker import ConsoleError, check_query, open_console
 from dashboard.repository import check_no_personal_columns
 
-__all__ = ["ConsoleError", "ConsoleLimits", "ConsoleResult", "check_query", "open_console",
-           "run_query"]
+__all__ = ["DEFAULT_SQL", "ConsoleError", "ConsoleLimits", "ConsoleResult", "check_query",
+           "open_console", "run_query"]
+
+# What the console's text box holds until the user types: an example over the marts.
+DEFAULT_SQL = ("SELECT kode, nama, period, n_haz, pct_stunted, p_above, signif, signif_adj\n"
+               "FROM mart_prevalensi_kabkota\nWHERE period_type = 'bulan'\n"
+               "ORDER BY period DESC, pct_stunted DESC\nLIMIT 20")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # How long a query waits for a free slot before the page says the console is busy.

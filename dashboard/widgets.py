@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import fmt
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.repository import Repository
 from pipelines.safe_cells import inert_frame
@@ -20,7 +21,7 @@ PERIOD_TYPES = ("bulan", "bulan_timbang", "tahun")
 
 def available(repo: Repository, *tables: str, what: str) -> bool:
     """True when every table is in the warehouse; else an info message naming the data."""
-    missing = [name for name in tables if not repo.has(name)]
+    missing = [name for name in tables if not q.build.has(repo, name)]
     if missing:
         st.info(t("common.not_available", what=what, tables=", ".join(missing)))
         return False
@@ -32,7 +33,8 @@ def period_picker(repo: Repository, key: str, types: Sequence[str] | None = None
     """Period type and period (newest first). `periods_of` overrides where the periods come
     from (default: mart_prevalensi)."""
     if periods_of is None:
-        periods_of = {p: repo.periods(p) for p in (types or repo.period_types())}
+        periods_of = {p: q.stunting.periods(repo, p)
+                      for p in (types or q.stunting.period_types(repo))}
     periods_of = {k: v for k, v in periods_of.items() if v}
     if not periods_of:
         st.info(t("common.no_periods"))
@@ -47,7 +49,7 @@ def period_picker(repo: Repository, key: str, types: Sequence[str] | None = None
 
 def kabkota_picker(repo: Repository, key: str, label: str | None = None,
                    default: str | None = None, container: object = st) -> str | None:
-    ref = repo.kabkota()
+    ref = q.wilayah.kabkota(repo)
     if ref.empty:
         return None
     kodes = list(ref["kode"])
@@ -60,7 +62,7 @@ def kabkota_picker(repo: Repository, key: str, label: str | None = None,
 def source_caption(repo: Repository, sources: Sequence[str], period: str | None = None,
                    extra: str | None = None) -> None:
     """Which data the page shows: source labels, period, extraction date and build time."""
-    info = repo.build_info()
+    info = q.build.build_info(repo)
     parts = [t("caption.source", sources="; ".join(t(f"source.{s}") for s in sources))]
     if period:
         parts.append(t("caption.period", period=fmt.period(period)))

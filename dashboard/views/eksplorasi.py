@@ -6,14 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import explore, fmt
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.repository import PersonalDataError, Repository
-from dashboard.sql_console import ConsoleError, ConsoleLimits, run_query
+from dashboard.sql_console import DEFAULT_SQL, ConsoleError, ConsoleLimits, run_query
 from dashboard.widgets import available, grid, source_caption
-
-DEFAULT_SQL = ("SELECT kode, nama, period, n_haz, pct_stunted, p_above, signif, signif_adj\n"
-               "FROM mart_prevalensi_kabkota\nWHERE period_type = 'bulan'\n"
-               "ORDER BY period DESC, pct_stunted DESC\nLIMIT 20")
 
 
 def render(repo: Repository) -> None:
@@ -24,7 +21,7 @@ def render(repo: Repository) -> None:
 
 
 def _pivot(repo: Repository) -> None:
-    types = repo.period_types()
+    types = q.stunting.period_types(repo)
     c1, c2, c3 = st.columns(3)
     measure = c1.selectbox(t("eksplorasi.indicator"), list(explore.MEASURES), key="eksplorasi.measure",
                            format_func=lambda m: t(f"measure.{m}"))
@@ -32,8 +29,8 @@ def _pivot(repo: Repository) -> None:
                      key="eksplorasi.level", format_func=lambda v: t(f"level.{v}"))
     period_type = c3.selectbox(t("common.period_type"), types, key="eksplorasi.ptype",
                                format_func=lambda p: t(f"period_type.{p}"))
-    periods = sorted(repo.periods(period_type))
-    kab = repo.kabkota()
+    periods = sorted(q.stunting.periods(repo, period_type))
+    kab = q.wilayah.kabkota(repo)
     names = dict(zip(kab["kode"], kab["nama"]))
     c4, c5 = st.columns([2, 1])
     chosen = c4.multiselect(t("eksplorasi.wilayah"), list(kab["kode"]), key="eksplorasi.kabkota",
@@ -42,12 +39,7 @@ def _pivot(repo: Repository) -> None:
     span = c5.select_slider(t("eksplorasi.periods"), periods, value=(periods[0], periods[-1]),
                             format_func=fmt.period, key="eksplorasi.span") if len(periods) > 1 else (
         periods[0], periods[0]) if periods else (None, None)
-    where, params = "level = ? AND period_type = ? AND period BETWEEN ? AND ?", [
-        level, period_type, span[0], span[1]]
-    if chosen:
-        where += f" AND kode_kabkota IN ({', '.join('?' for _ in chosen)})"
-        params.extend(chosen)
-    df = repo.table("mart_prevalensi", where, params, order_by="kode, period")
+    df = q.stunting.prevalensi_span(repo, level, period_type, span[0], span[1], chosen)
     period_label = (fmt.period(span[0]) if span[0] == span[1]
                     else f"{fmt.period(span[0])} – {fmt.period(span[1])}")
     source_caption(repo, ["pengukuran"], extra=t("caption.period", period=period_label))
@@ -73,7 +65,7 @@ def _console(repo: Repository) -> None:
     st.subheader(t("eksplorasi.console_title"))
     st.caption(t("eksplorasi.console_note", s=_num(limits.timeout_s), rows=_num(limits.max_rows),
                  mb=_num(limits.max_result_mb)))
-    tables = repo.table_columns()
+    tables = q.build.table_columns(repo)
     with st.expander(t("eksplorasi.tables", n=len(tables))):
         st.markdown("\n".join(f"- `{name}`: {', '.join(cols)}" for name, cols in tables.items()))
     sql = st.text_area("SQL", DEFAULT_SQL, height=160, key="eksplorasi.sql")

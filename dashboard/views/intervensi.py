@@ -8,17 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, fmt
+from dashboard import queries as q
 from dashboard.i18n import t
-from dashboard.intervensi import (
-    PROVINCE,
-    activities,
-    burnup,
-    campaigns,
-    days,
-    default_day,
-    gaps,
-    progress_on,
-)
+from dashboard.intervensi import PROVINCE, default_day
 from dashboard.outcome import outcome_section
 from dashboard.repository import Repository
 from dashboard.widgets import available, show_table, source_caption
@@ -29,7 +21,7 @@ def render(repo: Repository) -> None:
     st.title(t("intervensi.title"))
     if not available(repo, "mart_intervensi_progress", "ref_campaign", what=t("what.intervensi")):
         return
-    camp = campaigns(repo)
+    camp = q.intervensi.campaigns(repo)
     if camp.empty:
         st.info(t("intervensi.no_campaign"))
         return
@@ -37,14 +29,14 @@ def render(repo: Repository) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
     campaign_id = c1.selectbox(t("intervensi.campaign"), list(names), key="intervensi.campaign",
                                format_func=lambda c: names[c])
-    acts = activities(repo, campaign_id)
+    acts = q.intervensi.activities(repo, campaign_id)
     labels = dict(zip(acts["activity"], acts["activity_label"]))
     if not labels:
         st.info(t("common.no_rows"))
         return
     activity = c2.selectbox(t("intervensi.activity"), list(labels), key="intervensi.activity",
                             format_func=lambda a: labels[a])
-    happened = days(repo, campaign_id)
+    happened = q.intervensi.days(repo, campaign_id)
     if not happened:
         st.info(t("intervensi.not_started"))
         return
@@ -55,7 +47,7 @@ def render(repo: Repository) -> None:
         "intervensi.window", start=fmt.day(row["start_date"]), end=fmt.day(row["end_date"]),
         n=fmt.num(row["n_working_days"]), day=fmt.day(day)))
 
-    prog = progress_on(repo, campaign_id, activity, day)
+    prog = q.intervensi.progress_on(repo, campaign_id, activity, day)
     prov = prog[prog["kode_kabkota"] == PROVINCE]
     kab = prog[prog["kode_kabkota"] != PROVINCE].copy()
     behind = kab[kab["status"] == "tertinggal"]
@@ -84,7 +76,7 @@ def render(repo: Repository) -> None:
                    {"achieved_cum": "int", "expected_cum": "num1", "behind_by": "num1",
                     "pct_of_expected": "pct", "projected_end": "num1", "last_report": "date",
                     "gap_days": "int"}, key="intervensi.behind")
-    gap = gaps(repo, campaign_id, day)
+    gap = q.intervensi.gaps(repo, campaign_id, day)
     if len(gap):
         with st.expander(t("intervensi.gaps_title", n=len(gap))):
             show_table(gap, {"nama": "col.nama", "n_gap_days": "col.gap_days",
@@ -107,7 +99,7 @@ def _burnups(repo: Repository, campaign_id: str, activity: str, day: pd.Timestam
             kode = column.selectbox(t("intervensi.burnup_kabkota"), list(names), key="intervensi.kab",
                                     format_func=lambda k: names[k])
             title = names.get(kode, "")
-        series = burnup(repo, campaign_id, activity, kode)
+        series = q.intervensi.burnup(repo, campaign_id, activity, kode)
         if series.empty:
             continue
         shown = series[series["tanggal"] <= day].assign(hari=lambda d: d["tanggal"].map(fmt.day))
@@ -116,10 +108,7 @@ def _burnups(repo: Repository, campaign_id: str, activity: str, day: pd.Timestam
                                           target=float(series["target"].iloc[0]), title=title),
                             key=f"intervensi.burnup.{'prov' if kode == PROVINCE else 'kab'}",
                             config={"displaylogo": False})
-    board = repo.table("mart_intervensi_progress",
-                       "campaign_id = ? AND activity = ? AND kode_kabkota <> ? AND tanggal <= ? "
-                       "AND expected_cum > 0", [campaign_id, activity, PROVINCE, day.date()],
-                       order_by="kode_kabkota, tanggal")
+    board = q.intervensi.board(repo, campaign_id, activity, day)
     if board.empty:
         return
     board["hari"] = board["tanggal"].map(fmt.day)

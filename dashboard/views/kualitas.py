@@ -9,16 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, fmt
+from dashboard import queries as q
 from dashboard.i18n import t
-from dashboard.kualitas import (
-    CLASSES,
-    audit_results,
-    completeness,
-    quality_periods,
-    quality_rows,
-    rejects_by_file,
-    rejects_by_reason,
-)
+from dashboard.kualitas import CLASSES, quality_rows
 from dashboard.repository import Repository
 from dashboard.widgets import available, period_picker, show_table, source_caption
 
@@ -37,10 +30,10 @@ def render(repo: Repository) -> None:
 
 def _audits(repo: Repository) -> None:
     """The checks every build runs before it publishes (a failing one blocks the publish)."""
-    if not repo.has("meta_audit"):
+    if not q.build.has(repo, "meta_audit"):
         return
     st.subheader(t("kualitas.audits_title"))
-    results = audit_results(repo)
+    results = q.kualitas.audit_results(repo)
     failing = int((results["n_failing"] > 0).sum())
     st.caption(t("kualitas.audits_note", n=fmt.num(len(results)), failing=fmt.num(failing)))
     results["status"] = results["n_failing"].map(
@@ -51,7 +44,7 @@ def _audits(repo: Repository) -> None:
 
 
 def _plausibility(repo: Repository) -> None:
-    picked = period_picker(repo, "kualitas", periods_of=quality_periods(repo))
+    picked = period_picker(repo, "kualitas", periods_of=q.kualitas.periods(repo))
     if picked is None:
         return
     period_type, period = picked
@@ -59,7 +52,7 @@ def _plausibility(repo: Repository) -> None:
     c1, c2 = st.columns(2)
     level = c1.radio(t("peta.level"), ["posyandu", "kecamatan", "kabkota"], horizontal=True,
                      key="kualitas.level", format_func=lambda v: t(f"level.{v}"))
-    kab = repo.kabkota()
+    kab = q.wilayah.kabkota(repo)
     names = dict(zip(kab["kode"], kab["nama"]))
     kode = c2.selectbox(t("common.kabkota"), [ALL, *kab["kode"]], key="kualitas.kabkota",
                         format_func=lambda k: names.get(k, t("peta.all_kabkota")))
@@ -87,7 +80,7 @@ def _plausibility(repo: Repository) -> None:
 
 def _completeness(repo: Repository) -> None:
     st.subheader(t("kualitas.completeness_title"))
-    df = completeness(repo)
+    df = q.kualitas.completeness(repo)
     if df.empty:
         st.info(t("common.no_rows"))
         return
@@ -103,11 +96,11 @@ def _completeness(repo: Repository) -> None:
 
 def _rejects(repo: Repository) -> None:
     st.subheader(t("kualitas.rejects_title"))
-    if not repo.has("load_rejects", "load_files"):
+    if not q.build.has(repo, "load_rejects", "load_files"):
         st.info(t("common.not_available", what=t("what.rejects"), tables="load_rejects, load_files"))
         return
     source_caption(repo, ["pengukuran", "spm", "pkk", "intervensi"])
-    by_reason = rejects_by_reason(repo)
+    by_reason = q.kualitas.rejects_by_reason(repo)
     if by_reason.empty:
         st.success(t("kualitas.no_rejects"))
         return
@@ -122,7 +115,7 @@ def _rejects(repo: Repository) -> None:
                    {"n_rows": "int", "n_files": "int"}, key="kualitas.reasons")
     with right:
         st.markdown(f"**{t('kualitas.by_file')}**")
-        by_file = rejects_by_file(repo)
+        by_file = q.kualitas.rejects_by_file(repo)
         by_file["reasons"] = by_file["reasons"].fillna("").map(
             lambda text: re.sub(r"([a-z_]+) \(", lambda m: f"{_reason_label(m.group(1))} (", text))
         show_table(by_file, {"file_name": "col.file", "rows_read": "col.rows_read",

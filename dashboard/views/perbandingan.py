@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, fmt, signif
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import prevalence_rows
 from dashboard.peers import PEER_GROUPS, comparison_series, peer_codes, spm_profile
@@ -86,7 +87,7 @@ def render(repo: Repository) -> None:
                         key="perbandingan.peer_bars", config={"displaylogo": False})
 
     st.subheader(t("perbandingan.spm_title"))
-    if repo.has("mart_spm_field"):
+    if q.build.has(repo, "mart_spm_field"):
         spm = spm_profile(repo, kode, period_type, period)
         if len(spm):
             st.plotly_chart(charts.profile(spm, name=nama), key="perbandingan.spm",

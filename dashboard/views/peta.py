@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, fmt, mapview, signif
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import INDICATORS, map_data
 from dashboard.repository import Repository
@@ -30,9 +31,9 @@ def _apply_pending_drill() -> None:
 def _periods(repo: Repository, indicator: str) -> dict[str, list[str]] | None:
     table = INDICATORS[indicator].table
     if table == "mart_prevalensi":
-        return {p: repo.periods(p) for p in repo.period_types()}
+        return {p: q.stunting.periods(repo, p) for p in q.stunting.period_types(repo)}
     if table == "mart_spm_field":
-        return repo.spm_periods()
+        return q.spm.periods(repo)
     return None  # progress and quality maps show the latest state
 
 
@@ -48,7 +49,7 @@ def render(repo: Repository) -> None:
     renderer = c3.radio(t("peta.renderer"), ["plotly", "pydeck"], key="peta.renderer",
                         horizontal=True)
     ind = INDICATORS[indicator]
-    if not repo.has(ind.table):
+    if not q.build.has(repo, ind.table):
         st.info(t("common.not_available", what=ind.label, tables=ind.table))
         return
     if indicator == "pct_stunted_eb" and level == "kabkota":
@@ -61,7 +62,7 @@ def render(repo: Repository) -> None:
             return
         period_type, period = picked
 
-    kab_ref = repo.kabkota()
+    kab_ref = q.wilayah.kabkota(repo)
     names = dict(zip(kab_ref["kode"], kab_ref["nama"]))
     drill = st.selectbox(t("peta.drill"), [ALL, *kab_ref["kode"]], key="peta.kabkota",
                          format_func=lambda k: names.get(k, t("peta.all_kabkota")),

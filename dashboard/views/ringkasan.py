@@ -7,11 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import fmt, mapview, signif
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import map_data
 from dashboard.repository import Repository
 from dashboard.widgets import available, period_picker, source_caption
-from pipelines.config import default_config
 from pipelines.safe_cells import markdown_text
 
 
@@ -42,13 +42,13 @@ def render(repo: Repository) -> None:
         return
     period_type, period = picked
     source_caption(repo, ["pengukuran"], period)
-    prov_rows = repo.prevalensi("provinsi", period_type, period)
+    prov_rows = q.stunting.prevalensi(repo, "provinsi", period_type, period)
     data = map_data(repo, "pct_stunted", "kabkota", period_type, period)
     if prov_rows.empty or data is None:
         st.info(t("common.no_rows"))
         return
     h = headline(prov_rows.iloc[0], data.rows)
-    ssgi = float(default_config().section("target_list").get("ssgi_2024_provincial", 14.7))
+    ssgi = q.stunting.survey_provincial(repo)  # the value the build compared the kab/kota with
 
     c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric(t("ringkasan.n_children"), fmt.num(h["n_children"]),

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, fmt
+from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import SPM_FIELDS, lang_label_column
 from dashboard.repository import Repository
@@ -26,14 +27,13 @@ def render(repo: Repository) -> None:
     st.title(t("spm.title"))
     if not available(repo, "mart_spm_field", "mart_spm_coverage", what=t("what.spm")):
         return
-    picked = period_picker(repo, "spm", periods_of=repo.spm_periods())
+    picked = period_picker(repo, "spm", periods_of=q.spm.periods(repo))
     if picked is None:
         return
     period_type, period = picked
     source_caption(repo, ["spm"], period, extra=t("spm.basis_note"))
 
-    fields = repo.table("mart_spm_field", "level = 'kabkota' AND period_type = ? AND period = ?",
-                        [period_type, period], order_by="kode")
+    fields = q.spm.field_coverage(repo, "kabkota", period_type, period)
     order = [f for f in SPM_FIELDS if f in set(fields["bidang"])]
     fields["bidang"] = pd.Categorical(fields["bidang"], categories=order, ordered=True)
     matrix, text = coverage_matrix(fields.sort_values(["kode", "bidang"]), "nama", "bidang",
@@ -45,16 +45,12 @@ def render(repo: Repository) -> None:
     st.subheader(t("spm.drill_title"))
     c1, c2 = st.columns(2)
     bidang = c1.selectbox(t("col.bidang"), order, key="spm.bidang")
-    kab_ref = repo.kabkota()
+    kab_ref = q.wilayah.kabkota(repo)
     names = dict(zip(kab_ref["kode"], kab_ref["nama"]))
     kode = c2.selectbox(t("spm.drill_kabkota"), [ALL, *kab_ref["kode"]], key="spm.kabkota",
                         format_func=lambda k: names.get(k, t("peta.all_kabkota")))
-    level, where, params = "kabkota", "", []
-    if kode:
-        level, where, params = "kecamatan", " AND kode_kabkota = ?", [kode]
-    ind = repo.table("mart_spm_coverage",
-                     f"level = ? AND period_type = ? AND period = ? AND bidang = ?{where}",
-                     [level, period_type, period, bidang, *params], order_by="kode, kode_indikator")
+    level = "kecamatan" if kode else "kabkota"  # a chosen kab/kota shows its kecamatan
+    ind = q.spm.indicator_coverage(repo, level, period_type, period, bidang, kode or None)
     if ind.empty:
         st.info(t("common.no_rows"))
     else:
@@ -72,9 +68,7 @@ def _pkk_beside_stunting(repo: Repository, period_type: str, period: str) -> Non
     st.subheader(t("spm.pkk_title"))
     if not available(repo, "mart_stunting_spm_pkk", what=t("what.pkk")):
         return
-    df = repo.table("mart_stunting_spm_pkk",
-                    "sumber = 'pkk' AND level = 'kabkota' AND period_type = ? AND period = ?",
-                    [period_type, period], order_by="kode")
+    df = q.spm.pkk_beside_stunting(repo, period_type, period)
     if df.empty:
         st.info(t("common.no_rows"))
         return
@@ -82,7 +76,7 @@ def _pkk_beside_stunting(repo: Repository, period_type: str, period: str) -> Non
     risk = df[df["risk_factor"].notna()] if df["risk_factor"].notna().any() else df
     catalogue = risk.drop_duplicates("kode_indikator")[["kode_indikator", label, "direction"]]
     # the indicator list's own order (urutan), not whatever order the rows came in
-    urutan = repo.table("mart_pkk_indikator").set_index("kode")["urutan"]
+    urutan = q.spm.pkk_indicators(repo).set_index("kode")["urutan"]
     catalogue = catalogue.sort_values("kode_indikator", key=lambda k: k.map(urutan), kind="stable")
     # indicators with a direction (a risk or a protection) before the neutral context ones
     catalogue = catalogue.sort_values("direction", key=lambda d: d.eq("neutral"), kind="stable")

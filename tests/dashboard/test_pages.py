@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import explore, fmt
+from dashboard import queries as q
 from dashboard.i18n import language
 from dashboard.profile import profile_html
 
@@ -87,6 +88,14 @@ def test_ringkasan_headline_and_period_switch(page_app, wh_con):
     _, _, pct_aug = stunting(wh_con, "2025-08")
     assert metrics(at)["Prevalensi stunting"] == fmt.pct(pct_aug, lang="id") == "15,5 %"
     assert metrics(at)["Tren"] == "+1,3 poin"
+
+
+def test_the_survey_reference_is_the_one_the_build_used(repo, wh_con):
+    """Ringkasan's SSGI figure is mart_target_list's provincial value (the config as the marts
+    were built with it), not the config the dashboard happens to read now."""
+    (built,) = wh_con.execute("SELECT DISTINCT provincial_value FROM mart_target_list "
+                              "WHERE reference = 'ssgi_2024'").fetchone()
+    assert q.stunting.survey_provincial(repo) == built == 14.7
 
 
 def test_language_switch_changes_text_and_number_format(page_app):
@@ -305,7 +314,7 @@ def test_eksplorasi_pivot_filters_and_console(page_app):
 
 
 def test_pivot_downloads_hold_exactly_the_table(repo):
-    df = repo.table("mart_prevalensi", "level = 'kabkota' AND period_type = 'bulan'", order_by="kode")
+    df = q.stunting.prevalensi_series(repo, "kabkota", "bulan")
     wide = explore.pivot(df, "pct_stunted")
     shown = explore.display(wide, "pct_stunted")
     csv = explore.to_csv(wide, "pct_stunted").decode("utf-8-sig").splitlines()

@@ -1,5 +1,5 @@
-"""The query layer: read-only, cached per published version, a new publish shows up without a
-restart, and personal-data columns never pass."""
+"""The repository under the query layer: read-only, cached per published version, a new publish
+shows up without a restart, and personal-data columns never pass."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from dashboard import repository
+from dashboard.queries import _base, build
 from dashboard.repository import PersonalDataError, Repository
 
 
@@ -79,7 +80,7 @@ def test_read_only_and_publishing_is_never_blocked(wh):
 def test_personal_columns_refused(wh):
     repo = Repository(wh)
     with pytest.raises(PersonalDataError, match="nama_ortu"):
-        repo.table("mart_people")
+        _base.table(repo, "mart_people")
     with pytest.raises(PersonalDataError):
         repo.query("SELECT 3509 AS NIK")
     assert repo.query("SELECT n FROM mart_people")["n"].iloc[0] == 1
@@ -88,11 +89,11 @@ def test_personal_columns_refused(wh):
 def test_table_names_are_checked(wh):
     repo = Repository(wh)
     with pytest.raises(ValueError):
-        repo.table("stg_pengukuran")
-    assert repo.has("mart_x") and not repo.has("mart_x", "mart_missing")
+        _base.table(repo, "stg_pengukuran")
+    assert build.has(repo, "mart_x") and not build.has(repo, "mart_x", "mart_missing")
 
 
 def test_missing_warehouse(tmp_path):
     repo = Repository(tmp_path / "none.duckdb")
-    assert not repo.exists() and repo.tables() == frozenset()
-    assert repo.build_info()["built_at"] is None
+    assert not repo.exists() and build.tables(repo) == frozenset()
+    assert build.build_info(repo)["built_at"] is None

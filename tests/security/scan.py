@@ -83,13 +83,14 @@ def _file_text(path: Path) -> str:
 def download_texts(warehouse: Path) -> dict[str, str]:
     """The dashboard's downloads (the pivot's CSV and XLSX) and the data-quality grids, which
     Streamlit lets a user download as CSV."""
-    from dashboard import explore, kualitas
+    from dashboard import explore
+    from dashboard import queries as q
     from dashboard.repository import Repository
 
     repo = Repository(warehouse)
     texts = {}
-    frames = {"rejects_by_file": kualitas.rejects_by_file(repo),
-              "rejects_by_reason": kualitas.rejects_by_reason(repo)}
+    frames = {"rejects_by_file": q.kualitas.rejects_by_file(repo),
+              "rejects_by_reason": q.kualitas.rejects_by_reason(repo)}
     if "mart_prevalensi" in set(repo.query("SELECT table_name FROM information_schema.tables")
                                 ["table_name"]):
         prevalence = repo.query("SELECT * FROM mart_prevalensi")
