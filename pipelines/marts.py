@@ -168,7 +168,7 @@ class ChildState:
                                   "lokasi, kunci_haz::DECIMAL(38, 0) AS kunci_haz, "
                                   "kunci_waz::DECIMAL(38, 0) AS kunci_waz, "
                                   "kunci_whz::DECIMAL(38, 0) AS kunci_whz "
-                                  "FROM tmp_anak_tahun ORDER BY child_key",
+                                  "FROM tmp_anak_tahun",  # read whole: no order needed
                                   build.build_id, part=f"tahun={tahun}")
         files = [(tahun, rel) for _, rel in files]
         build.new_files.update(rel for _, rel in files)

@@ -82,21 +82,27 @@ def write_table(con: duckdb.DuckDBPyConnection, root: Path, table: str, select_s
                 build_id: str, part: str | None = None) -> list[tuple[str, str]]:
     """Write the rows of `select_sql` as new Parquet files of `table`: by month for a staging
     table, else into one `part` folder. Returns (part, relative path) per file written."""
-    if table in STAGING_MONTH:
-        folder = root / table
-        folder.mkdir(parents=True, exist_ok=True)
-        result = con.execute(
-            f"COPY (SELECT *, {STAGING_MONTH[table]} AS bulan FROM ({select_sql})) "
-            f"TO {quote(str(folder))} (FORMAT parquet, PARTITION_BY (bulan), "
-            f"FILENAME_PATTERN {quote(build_id + '_{uuid}')}, APPEND, RETURN_FILES)"
-        ).fetchall()
-    else:
-        folder = root / table / part if part else root / table
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{build_id}_{os.urandom(6).hex()}.parquet"
-        result = con.execute(
-            f"COPY ({select_sql}) TO {quote(str(target))} (FORMAT parquet, RETURN_FILES)"
-        ).fetchall()
+    # A file's row order carries nothing (raw rows keep their row_number): letting DuckDB write
+    # them in any order saved a fifth of the CPU of writing a month of staged rows.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        if table in STAGING_MONTH:
+            folder = root / table
+            folder.mkdir(parents=True, exist_ok=True)
+            result = con.execute(
+                f"COPY (SELECT *, {STAGING_MONTH[table]} AS bulan FROM ({select_sql})) "
+                f"TO {quote(str(folder))} (FORMAT parquet, PARTITION_BY (bulan), "
+                f"FILENAME_PATTERN {quote(build_id + '_{uuid}')}, APPEND, RETURN_FILES)"
+            ).fetchall()
+        else:
+            folder = root / table / part if part else root / table
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{build_id}_{os.urandom(6).hex()}.parquet"
+            result = con.execute(
+                f"COPY ({select_sql}) TO {quote(str(target))} (FORMAT parquet, RETURN_FILES)"
+            ).fetchall()
+    finally:
+        con.execute("RESET preserve_insertion_order")
     written = []
     for count, files in result:
         for f in files or []:
