@@ -107,9 +107,11 @@ GROUP BY file_sha256
 
 # --- what changed --------------------------------------------------------------------------
 
-def fingerprints(config: Config) -> dict[str, str]:
+def fingerprints(config: Config, today: str = "") -> dict[str, str]:
     """What a domain's marts depend on besides staged rows: config values, the reference files
-    and the campaigns. A change rebuilds that domain whole."""
+    and the campaigns, and for the intervention marts the day they are built for (a day's
+    status, 'belum terjadi' or 'terlambat', is relative to it). A change rebuilds that domain
+    whole."""
     from pipelines.campaigns import DEFAULT_PATH
 
     refs = hashlib.sha256()
@@ -123,8 +125,12 @@ def fingerprints(config: Config) -> dict[str, str]:
         (json.dumps(config_variables(config), sort_keys=True) + refs.hexdigest()
          + code.hexdigest()).encode()).hexdigest()
     return {"stunting": common,
-            "intervensi": hashlib.sha256(common.encode() + _file_bytes(
+            "intervensi": hashlib.sha256(common.encode() + today.encode() + _file_bytes(
                 config.path("campaigns") or DEFAULT_PATH)).hexdigest()}
+
+
+def _build_day(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("SELECT coalesce(getvariable('today'), current_date)").fetchone()[0])
 
 
 def _file_bytes(path: Path) -> bytes:
@@ -348,7 +354,7 @@ class Plan:
 
 
 def plan_build(con: duckdb.DuckDBPyConnection, config: Config, build: Build | None) -> Plan:
-    prints = fingerprints(config)
+    prints = fingerprints(config, _build_day(con))
     con.execute("CREATE TABLE IF NOT EXISTS meta_fingerprint (domain VARCHAR PRIMARY KEY, "
                 "fingerprint VARCHAR NOT NULL)")
     stored = dict(con.execute("SELECT domain, fingerprint FROM meta_fingerprint").fetchall())
@@ -411,7 +417,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
         ran.append(model.name)
     con.execute("DELETE FROM meta_fingerprint")
     con.executemany("INSERT INTO meta_fingerprint VALUES (?, ?)",
-                    list(fingerprints(config).items()))
+                    list(fingerprints(config, _build_day(con)).items()))
     con.execute(
         "CREATE OR REPLACE TABLE meta_build AS SELECT ?::TIMESTAMPTZ AS built_at, ? AS version, "
         "? AS mode, ? AS months_recomputed, ? AS models_run",
