@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,10 @@ from pipelines.config import PROJECT_ROOT, load_config
 from tests.dashboard.cdp import READY_JS, Browser, chromium_binary
 from tests.dashboard.test_browser import free_port, wait_healthy
 
-oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+with warnings.catch_warnings():  # it imports Authlib's deprecated JOSE and httpx modules
+    pytest.importorskip("authlib.deprecate")  # which sets an "always" filter when imported
+    warnings.simplefilter("ignore", DeprecationWarning)
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
 SCREENSHOTS = PROJECT_ROOT / "data" / "screenshots" / "login"
 pytestmark = [
