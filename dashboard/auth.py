@@ -1,7 +1,7 @@
 """Who is looking: sign-in settings, the users table and the session's `Principal`.
 
 The only module that reads `[auth]` and `[[users]]` from the tumbuh config (docs/decisions.md
-D24). `tumbuh serve` turns `[auth]` into Streamlit's secrets (`streamlit_secrets`,
+D25). `tumbuh serve` turns `[auth]` into Streamlit's secrets (`oidc_settings`;
 `dashboard/serve.py` writes them to a private file); the app asks `current_principal()` once per
 run and gates pages with `Principal.may_open`. Row scoping by wilayah is the query layer's job:
 it takes the Principal from `current_principal()` (rules in its docstring).

@@ -10,7 +10,7 @@ SIGHUP) to `tumbuh serve` stops Streamlit before `tumbuh serve` exits.
 Sign-in: with an `[auth]` section, `tumbuh serve` checks it and the `[[users]]` table (refusing to
 start on a problem), writes them as Streamlit's `[auth]` secrets to a file of its own (0600, in a
 new 0700 folder, removed when it exits) and points Streamlit at that file alone
-(`--secrets.files`), so no `.streamlit/secrets.toml` elsewhere is read (docs/decisions.md D24).
+(`--secrets.files`), so no `.streamlit/secrets.toml` elsewhere is read (docs/decisions.md D25).
 """
 
 from __future__ import annotations
