@@ -1,6 +1,8 @@
 """tumbuh dashboard entry point: `streamlit run dashboard/app.py -- --warehouse PATH`.
 
-Page config, the language switch in the sidebar and `st.navigation` over the seven pages. Every
+Page config, the language switch in the sidebar, sign-in (with `[auth]` in the config: only the
+login or no-access page until `dashboard.auth.current_principal()` names a listed user; see
+dashboard/login.py) and `st.navigation` over the pages the user's role may open. Every
 page is `render(repo)` in `dashboard/views/`, reading the published warehouse only through the
 query layer (`dashboard.queries`). The folder is not called `pages/`: Streamlit treats a
 `pages/` folder beside the main script as the old multipage layout, which breaks st.navigation."""
@@ -15,9 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
-from dashboard import fmt
+from dashboard import fmt, login
 from dashboard import queries as q
+from dashboard.auth import LOCAL, Principal, current_principal
 from dashboard.i18n import LANGUAGES, SESSION_KEY, current_language, language, t
 from dashboard.repository import Repository
 
@@ -89,13 +93,47 @@ def language_switch() -> None:
                      format_func=lambda code: {"id": "Indonesia", "en": "English"}[code])
 
 
+def _gate_runner(name: str, screen: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        screen()
+
+    run.__name__ = f"gate_{name}"
+    return run
+
+
+def navigation(principal: Principal, repo: Repository) -> StreamlitPage:
+    """The pages the principal's role may open; the others stay reachable by URL but show only
+    that they are not for this role, with a link to the role's first page (no "page not found",
+    no data)."""
+    allowed = [name for name, _ in PAGES if principal.may_open(name)]
+    icons = dict(PAGES)
+    pages = {name: st.Page(_page_runner(name, repo), title=t(f"nav.{name}"), icon=icons[name],
+                           url_path=name, default=(name == allowed[0])) for name in allowed}
+    home = pages[allowed[0]]
+    for name, icon in PAGES:
+        if name not in pages:
+            pages[name] = st.Page(_gate_runner(name, lambda: login.forbidden_page(home)),
+                                  title=t(f"nav.{name}"), icon=icon, url_path=name,
+                                  visibility="hidden")
+    return st.navigation([pages[name] for name, _ in PAGES])
+
+
 def main() -> None:
     st.set_page_config(page_title="tumbuh", page_icon=":material/child_care:", layout="wide")
     language_switch()
+    principal = current_principal()
+    if principal is None or not any(principal.may_open(name) for name, _ in PAGES):
+        # Not signed in, or not allowed: one screen under every page's URL (a deep link with
+        # query parameters included), and nothing read from the warehouse.
+        screen = login.gate_screen() if principal is None else login.no_access_page
+        pages = [st.Page(_gate_runner(name, screen), title=t("auth.login_title"),
+                         url_path=name, default=(i == 0)) for i, (name, _) in enumerate(PAGES)]
+        st.navigation(pages, position="hidden").run()
+        return
+    if principal is not LOCAL:
+        login.identity_sidebar(principal)
     repo = Repository(warehouse_path())
-    pages = [st.Page(_page_runner(name, repo), title=t(f"nav.{name}"), icon=icon, url_path=name,
-                     default=(name == PAGES[0][0])) for name, icon in PAGES]
-    page = st.navigation(pages)
+    page = navigation(principal, repo)
     st.sidebar.caption(t("app.tagline"))
     if not repo.exists():
         st.warning(t("app.no_warehouse", path=str(repo.path)))

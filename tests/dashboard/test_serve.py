@@ -168,7 +168,11 @@ def test_no_auth_or_auth_lets_it_listen_on_a_public_address(monkeypatch, capsys,
     cmd = FakePopen.commands[-1]
     assert cmd[cmd.index("--server.address") + 1] == "0.0.0.0"
     assert "http://0.0.0.0:8611" in capsys.readouterr().err
-    assert serve.main(8612, tmp_path / "w.duckdb", "10.1.2.3", auth_configured=True) == 0
+    signed = Config(raw={"auth": {
+        "server_metadata_url": "https://sso.example/.well-known/openid-configuration",
+        "client_id": "tumbuh", "client_secret": "s", "cookie_secret": "c" * 32,
+        "redirect_uri": "https://tumbuh.example/oauth2callback"}})
+    assert serve.main(8612, tmp_path / "w.duckdb", "10.1.2.3", config=signed) == 0
     assert cli.main(["serve", "--address", "0.0.0.0", "--port", "8613"]) == 2
     assert len(FakePopen.commands) == 2
     cli.main(["serve", "--port", "8614", "--warehouse", str(tmp_path / "w.duckdb")])
