@@ -280,29 +280,11 @@ def _campaign_months(con: duckdb.DuckDBPyConnection) -> set[str]:
         [lo, hi]).fetchall()}
 
 
-# The columns that place a staged SPM or PKK row; a load that brings a place never staged
-# before changes every period's count of known posyandu or desa.
-PLACE_COLUMNS = ("kode_kabkota", "kode_kecamatan", "kode_desa", "posyandu_key")
-
-
-def period_scope(con: duckdb.DuckDBPyConnection, build: Build, table: str) -> list[str] | None:
+def period_scope(build: Build, table: str) -> list[str] | None:
     """The years whose periods the models incremental on `table` recompute: those of the months
-    this build added rows to. None (recompute every period) when the build brings a place the
-    table never had: every period's known count changes then."""
+    this build added rows to (None: the table has no rows yet, build everything)."""
     added = sorted(build.staged_parts.get(table, ()))
-    new = sorted(rel for rel in build.new_files if rel.startswith(table + "/"))
-    old = [p for p in store.files_of(con, table) if p not in build.new_files]
-    if not added or not new or not old:
-        return None
-    columns = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-    ).fetchall()}
-    place = ", ".join(c for c in PLACE_COLUMNS if c in columns)
-    unseen = con.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT {place} FROM "
-        f"{store.parquet_source(build.root, new)} EXCEPT SELECT DISTINCT {place} FROM "
-        f"{store.parquet_source(build.root, old)})").fetchone()[0]
-    return None if unseen else sorted({m[:4] for m in added})
+    return sorted({m[:4] for m in added}) or None
 
 
 def run_by_period(con: duckdb.DuckDBPyConnection, build: Build, model: Model,
@@ -409,7 +391,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
                               view="stg_pengukuran_kampanye")
         source = model.incremental
         if source and build is not None and not plan.full and source not in years_of:
-            years_of[source] = period_scope(con, build, source)
+            years_of[source] = period_scope(build, source)
         if source and years_of.get(source):
             run_by_period(con, build, model, years_of[source], models)
         else:

@@ -1,6 +1,6 @@
-"""SPM and PKK marts recomputed by period (decision D24): a load of existing places recomputes
-only the periods of its years; a load bringing a new posyandu recomputes every period (their
-known counts change); either way the marts equal a full rebuild."""
+"""SPM and PKK marts recomputed by period (decision D24): a load recomputes only the periods of
+the years it adds rows to, a new posyandu included (a posyandu is known in the years it
+reports), and the marts equal a full rebuild."""
 
 from __future__ import annotations
 
@@ -70,19 +70,21 @@ def test_existing_places_recompute_their_years_only(tmp_path, csv_file, load, qu
     assert_equal_to_rebuild(warehouse, default_config(), tmp_path)
 
 
-def test_a_new_posyandu_recomputes_every_period(tmp_path, csv_file, load, query, warehouse,
-                                                by_period_calls):
+def test_a_new_posyandu_counts_as_known_in_its_years_only(tmp_path, csv_file, load, query,
+                                                         warehouse, by_period_calls):
     load(csv_file(tmp_path / "spm_1.csv", HEADER, [
         rec(1, "Melati 1", "Kesehatan", "KES01", 40, 30, bulan="2024-08"),
         rec(2, "Melati 1", "Kesehatan", "KES01", 40, 31, bulan="2025-08"),
     ]))
-    assert ("provinsi", "35", "KES01", 30, 1, 1) in _coverage(query, "2024-08")
+    assert ("provinsi", "35", "KES01", 31, 1, 1) in _coverage(query, "2025-08")
     load(csv_file(tmp_path / "spm_2.csv", HEADER, [
         rec(1, "Kenanga", "Kesehatan", "KES01", 12, 12, bulan="2025-09", desa="Keting"),
     ]))
-    assert by_period_calls == []
-    # August 2024 now counts two known posyandu in the province, one of which reported
-    assert ("provinsi", "35", "KES01", 30, 1, 2) in _coverage(query, "2024-08")
+    assert by_period_calls == [("spm/11_mart_spm_coverage", ["2025"]),
+                               ("spm/12_mart_spm_field", ["2025"])]
+    # August 2025: two posyandu known in 2025, one reported; August 2024 is as it was
+    assert ("provinsi", "35", "KES01", 31, 1, 2) in _coverage(query, "2025-08")
+    assert ("provinsi", "35", "KES01", 30, 1, 1) in _coverage(query, "2024-08")
     assert_equal_to_rebuild(warehouse, default_config(), tmp_path)
 
 

@@ -1,4 +1,4 @@
--- reads: ref_spm_indikator, ref_wilayah, stg_spm, tmp_spm_known
+-- reads: ref_spm_indikator, ref_wilayah, stg_spm
 -- incremental: stg_spm
 -- grain: one row per level (provinsi, kabkota, kecamatan, desa, posyandu), unit kode, period
 -- (period_type bulan 'YYYY-MM' | tahun 'YYYY') and SPM indicator that has at least one record.
@@ -49,6 +49,14 @@ agg AS (
         CAST(n_over_target AS BIGINT) AS n_over_target,
         bit_count(months) AS n_bulan
     FROM per_posyandu
+),
+known AS (  -- a posyandu is known in a year when it reported SPM services in any month of it
+    SELECT tahun, grouping(kode_kabkota, kode_kecamatan, kode_desa, posyandu_key) AS g,
+           coalesce(posyandu_key, kode_desa, kode_kecamatan, kode_kabkota, '35') AS kode,
+           count(*) AS n_posyandu_known
+    FROM (SELECT DISTINCT CAST(year(bulan) AS VARCHAR) AS tahun, kode_kabkota, kode_kecamatan,
+                          kode_desa, posyandu_key FROM stg_spm)
+    GROUP BY tahun, ROLLUP (kode_kabkota, kode_kecamatan, kode_desa, posyandu_key)
 )
 SELECT
     CASE a.g WHEN 15 THEN 'provinsi' WHEN 7 THEN 'kabkota' WHEN 3 THEN 'kecamatan'
@@ -68,7 +76,7 @@ SELECT
     100.0 * a.n_posyandu_reporting / k.n_posyandu_known AS pct_reporting,
     'posyandu service coverage (served ÷ posyandu sasaran), not official SPM achievement' AS basis
 FROM agg AS a
-JOIN tmp_spm_known AS k ON k.g = a.g
+JOIN known AS k ON k.tahun = left(a.period, 4) AND k.g = a.g
     AND k.kode = coalesce(a.posyandu_key, a.kode_desa, a.kode_kecamatan, a.kode_kabkota, '35')
 LEFT JOIN ref_wilayah AS w ON w.kode = coalesce(a.kode_desa, a.kode_kecamatan, a.kode_kabkota)
 LEFT JOIN ref_spm_indikator AS r ON r.kode = a.kode_indikator;

@@ -1,4 +1,4 @@
-"""reads: mart_pkk_indikator, ref_wilayah, stg_pkk, tmp_pkk_known
+"""reads: mart_pkk_indikator, ref_wilayah, stg_pkk
 
 pkk_desa_indikator (temp view): one row per desa, period (bulan 'YYYY-MM' | tahun 'YYYY')
 and PKK indicator that desa recorded: numerator and denominator, from stg_pkk and the mapping
@@ -27,8 +27,11 @@ WITH periods AS (
     SELECT *, 'tahun' AS period_type, CAST(year(bulan) AS VARCHAR) AS period FROM stg_pkk
     QUALIFY row_number() OVER (PARTITION BY kode_desa, year(bulan) ORDER BY bulan DESC) = 1
 ),
-known AS (  -- a desa row's known count (1), over every month (19_tmp_pkk_known.sql)
-    SELECT kode AS kode_desa, n_desa_known FROM tmp_pkk_known WHERE g = 0
+known AS (  -- as 22_mart_pkk counts desa known in a year: a desa row's count is 1
+    SELECT tahun, kode_desa, count(*) AS n_desa_known
+    FROM (SELECT DISTINCT CAST(year(bulan) AS VARCHAR) AS tahun, kode_kabkota, kode_kecamatan,
+                          kode_desa FROM stg_pkk)
+    GROUP BY tahun, kode_kabkota, kode_kecamatan, kode_desa
 ),
 unnested AS (
     SELECT p.kode_kabkota, p.kode_kecamatan, p.kode_desa, p.period_type, p.period, w.nama,
@@ -36,7 +39,7 @@ unnested AS (
            unnest(CAST([{items}] AS STRUCT(kode VARCHAR, label_id VARCHAR, satuan VARCHAR,
                                            numerator BIGINT, denominator BIGINT)[])) AS x
     FROM periods AS p
-    JOIN known AS k ON k.kode_desa = p.kode_desa
+    JOIN known AS k ON k.kode_desa = p.kode_desa AND k.tahun = left(p.period, 4)
     LEFT JOIN ref_wilayah AS w ON w.kode = p.kode_desa
 )
 SELECT kode_kabkota, kode_kecamatan, kode_desa, period_type, period,

@@ -1,4 +1,4 @@
--- reads: mart_pkk_indikator, pkk_desa_indikator, ref_wilayah, stg_pkk, tmp_pkk_known
+-- reads: mart_pkk_indikator, pkk_desa_indikator, ref_wilayah, stg_pkk
 -- incremental: stg_pkk
 -- grain: one row per level (provinsi, kabkota, kecamatan, desa), unit kode, period (bulan
 -- 'YYYY-MM' | tahun 'YYYY') and PKK indicator of mart_pkk_indikator: numerator, denominator,
@@ -18,6 +18,14 @@ WITH summed AS (  -- kecamatan, kab/kota and province summed over their desa
     FROM pkk_desa_indikator
     GROUP BY period_type, period, kode_indikator, ROLLUP (kode_kabkota, kode_kecamatan)
 ),
+known AS (  -- desa with a PKK recap in any month of the year
+    SELECT tahun, grouping(kode_kabkota, kode_kecamatan, kode_desa) AS g,
+           coalesce(kode_desa, kode_kecamatan, kode_kabkota, '35') AS kode,
+           count(*) AS n_desa_known
+    FROM (SELECT DISTINCT CAST(year(bulan) AS VARCHAR) AS tahun, kode_kabkota, kode_kecamatan,
+                          kode_desa FROM stg_pkk)
+    GROUP BY tahun, ROLLUP (kode_kabkota, kode_kecamatan, kode_desa)
+),
 rolled AS (  -- desa rows as they are; the sums with their names, labels and known counts
     SELECT period_type, period, kode_indikator, 0 AS g, kode_desa AS kode,
            kode_kabkota, kode_kecamatan, numerator, denominator, 1 AS n_desa_reporting,
@@ -26,7 +34,7 @@ rolled AS (  -- desa rows as they are; the sums with their names, labels and kno
     UNION ALL BY NAME
     SELECT s.*, w.nama, i.label_id, i.satuan, k.n_desa_known
     FROM summed AS s
-    JOIN tmp_pkk_known AS k ON k.g = s.g AND k.kode = s.kode
+    JOIN known AS k ON k.tahun = left(s.period, 4) AND k.g = s.g AND k.kode = s.kode
     JOIN mart_pkk_indikator AS i ON i.kode = s.kode_indikator
     LEFT JOIN ref_wilayah AS w ON w.kode = s.kode
 )
