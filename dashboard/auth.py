@@ -4,7 +4,8 @@ The only module that reads `[auth]` and `[[users]]` from the tumbuh config (docs
 D25). `tumbuh serve` turns `[auth]` into Streamlit's secrets (`oidc_settings`;
 `dashboard/serve.py` writes them to a private file); the app asks `current_principal()` once per
 run and gates pages with `Principal.may_open`. Row scoping by wilayah is the query layer's job:
-it takes the Principal from `current_principal()` (rules in its docstring).
+`app.main` hands `Principal.kabkota` to the session's Repository (D26, dashboard/scope.py; rules
+in `current_principal`'s docstring).
 
 Without `[auth]` nobody signs in and everyone is `LOCAL`, a provincial principal, as before
 sign-in existed (`tumbuh serve` refuses a non-loopback address then, unless `--no-auth`).
@@ -226,7 +227,8 @@ def current_principal(config: Config | None = None) -> Principal | None:
     - Otherwise the Principal from `[[users]]`, computed once per session (kept in session
       state with the e-mail it belongs to; a new sign-in is a new session).
 
-    Scope rules by role (enforced by the query layer, not here):
+    Scope rules by role (enforced by the query layer with `Principal.kabkota` as the scope,
+    dashboard/scope.py, not here):
     - provinsi (wilayah "35"): every row at every level.
     - kabupaten (wilayah "35.NN"): its own kab/kota at every level down to posyandu (kecamatan,
       desa, posyandu rows whose code starts with "35.NN."); other kab/kota only at kab/kota

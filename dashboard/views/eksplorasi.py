@@ -71,7 +71,8 @@ def _console(repo: Repository) -> None:
     sql = st.text_area("SQL", DEFAULT_SQL, height=160, key="eksplorasi.sql")
     if st.button(t("eksplorasi.run"), key="eksplorasi.run", icon=":material/play_arrow:"):
         try:
-            st.session_state["eksplorasi.result"] = run_query(repo.path, sql, limits)
+            st.session_state["eksplorasi.result"] = run_query(repo.path, sql, limits,
+                                                                 scope=repo.scope)
             st.session_state["eksplorasi.error"] = None
         except (ConsoleError, PersonalDataError) as exc:
             st.session_state["eksplorasi.result"] = None
