@@ -34,6 +34,7 @@ PAGES = (
     ("intervensi", ":material/trending_up:"),
     ("kualitas", ":material/fact_check:"),
     ("eksplorasi", ":material/table_view:"),
+    ("unggah", ":material/upload_file:"),
 )
 
 
