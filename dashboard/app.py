@@ -138,6 +138,9 @@ def main() -> None:
     st.sidebar.caption(t("app.tagline"))
     if not repo.exists():
         st.warning(t("app.no_warehouse", path=str(repo.path)))
+        if page.title != t("nav.unggah"):  # the first upload may create the warehouse
+            return
+        page.run()
         return
     info = q.build.build_info(repo)
     if info["built_at"] is not None:

@@ -170,8 +170,9 @@ def _log(settings: uploads.UploadSettings, principal) -> None:
         st.caption(t("unggah.log_empty"))
         return
     rows = [{
-        "at": e.get("at"), "email": e.get("email") or "-", "file": e.get("file_name"),
-        "source": e.get("source"), "size": fmt.num((e.get("size") or 0) / 2**20, 1) + " MB",
+        "at": str(e.get("at") or "").replace("T", " ")[:16],
+        "email": e.get("email") or t("unggah.local_user"), "file": e.get("file_name"),
+        "source": e.get("source"), "size": _size(e.get("size") or 0),
         "read": e.get("rows_read"), "staged": e.get("rows_staged"),
         "rejected": e.get("rows_rejected"), "exit": e.get("exit"),
         "outcome": t(f"unggah.outcome_{e.get('outcome', 'failed')}"),
@@ -180,4 +181,9 @@ def _log(settings: uploads.UploadSettings, principal) -> None:
     if not everyone:
         table = table.drop(columns=["email"])
     grid(table.rename(columns={c: t(f"unggah.col_{c}") for c in table.columns}),
-         key="unggah.log", height=260)
+         key="unggah.log")
+
+
+def _size(n_bytes: int) -> str:
+    return (fmt.num(n_bytes / 2**20, 1) + " MB" if n_bytes >= 2**20
+            else fmt.num(max(n_bytes / 1024, 0.1), 1) + " KB")
