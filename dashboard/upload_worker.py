@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import sys
 from contextlib import redirect_stderr
@@ -28,7 +29,8 @@ def run(folder: Path) -> int:
 
     job = json.loads((folder / "job.json").read_text(encoding="utf-8"))
     status: dict = {"state": "running", "n_files": len(job["files"]), "results": [],
-                    "started_at": datetime.now().isoformat(timespec="seconds")}
+                    "started_at": datetime.now().isoformat(timespec="seconds"),
+                    "pid": os.getpid()}
     _write_json(folder / "status.json", status)
     source = get_source(job["source"])
     warehouse = Path(job["warehouse"])

@@ -187,11 +187,34 @@ def read_status(settings: UploadSettings, run_id: str) -> dict:
     fatal, 3 refused or failed), outcome (ok | locked | outside | failed) and message."""
     path = run_folder(settings, run_id) / "status.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        status = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {"state": "missing", "n_files": 0, "results": []}
     except json.JSONDecodeError:  # never half-written (atomic replace); be safe anyway
         return {"state": "running", "n_files": 0, "results": []}
+    if status.get("state") in ("running", "publishing") and not _alive(status.get("pid")):
+        # killed (out of memory, a server restart): nothing it built was published
+        status.update(state="done", exit=3, outcome="failed", results=[],
+                      message="the background load stopped before it ended (killed?); "
+                              "nothing was published")
+    return status
+
+
+def _alive(pid: Any) -> bool:
+    """Whether the worker process still runs (a zombie, not yet reaped, has ended)."""
+    if not isinstance(pid, int):
+        return True  # not known yet: trust the state
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def read_job(settings: UploadSettings, run_id: str) -> dict:

@@ -57,7 +57,7 @@ def upload(wh, settings, principal, *paths, source="posyandu"):
     return run_id, uploads.read_status(settings, run_id)
 
 
-def test_settings_default_beside_the_warehouse(wh, tmp_path):
+def test_settings_default_beside_the_warehouse(wh):
     s = uploads.upload_settings(wh)
     assert s.folder == wh.resolve().with_name("warehouse.uploads")
     assert s.max_file_mb == 200  # config/tumbuh.toml's [uploads] max_file_mb
@@ -209,7 +209,6 @@ def test_page_uploads_shows_progress_then_accounting_and_log(tmp_path, wh):
 
 
 def test_page_refuses_a_file_over_the_size_limit(tmp_path, wh, monkeypatch):
-    monkeypatch.setattr(uploads, "DEFAULT_MAX_FILE_MB", 1)
     real = uploads.upload_settings
     monkeypatch.setattr(uploads, "upload_settings", lambda w, config=None: uploads.UploadSettings(
         folder=real(w).folder, max_file_mb=1))
@@ -228,3 +227,14 @@ def test_log_lines_are_json(tmp_path):
     uploads.append_log(log, [{"a": 1}, {"b": "ü"}])
     assert [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()] == [
         {"a": 1}, {"b": "ü"}]
+
+
+def test_a_worker_that_died_is_reported_not_polled_forever(settings):
+    run = settings.folder / "20260101T000000_abcdef"
+    run.mkdir(parents=True)
+    dead = __import__("subprocess").Popen(["true"])
+    dead.wait()
+    uploads._write_json(run / "status.json", {"state": "running", "n_files": 1, "results": [],
+                                              "pid": dead.pid})
+    status = uploads.read_status(settings, run.name)
+    assert status["state"] == "done" and status["outcome"] == "failed" and status["exit"] == 3
