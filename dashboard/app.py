@@ -34,6 +34,7 @@ PAGES = (
     ("intervensi", ":material/trending_up:"),
     ("kualitas", ":material/fact_check:"),
     ("eksplorasi", ":material/table_view:"),
+    ("unggah", ":material/upload_file:"),
 )
 
 
@@ -139,6 +140,9 @@ def main() -> None:
     st.sidebar.caption(t("app.tagline"))
     if not repo.exists():
         st.warning(t("app.no_warehouse", path=str(repo.path)))
+        if page.title != t("nav.unggah"):  # the first upload may create the warehouse
+            return
+        page.run()
         return
     info = q.build.build_info(repo)
     if info["built_at"] is not None:

@@ -26,8 +26,8 @@ from pipelines.config import REFERENCE_DIR, Config, default_config
 
 PROVINCE = "35"  # Jawa Timur's Kemendagri code
 ROLES = ("provinsi", "kabupaten", "analis", "operator")
-# Page names are the url paths of dashboard/app.py's PAGES; "unggah" is the uploads page (issue
-# 15, not built yet): a page missing from PAGES is simply not shown.
+# Page names are the url paths of dashboard/app.py's PAGES; "unggah" is the uploads page
+# (dashboard/views/unggah.py, docs/decisions.md D26).
 READ_PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas")
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "provinsi": (*READ_PAGES, "eksplorasi", "unggah"),

@@ -39,7 +39,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     warehouse = _warehouse(args)
     results = _guarded("ingest", warehouse, lambda: ingest_files(
-        jobs, warehouse=warehouse, on_result=report))
+        jobs, warehouse=warehouse, on_result=report, only_kabkota=args.only_kabkota))
     if isinstance(results, int):
         return results
     return 1 if any(r.fatal for r in results) else 0
@@ -50,6 +50,7 @@ def _guarded(command: str, warehouse: Path, work):
     warehouse of the old layout) becomes one message and exit code 3, with nothing published."""
     import duckdb
 
+    from pipelines.ingest.load import OutsideWilayah
     from pipelines.keys import HashKeyError
     from pipelines.marts import AuditFailed
     from pipelines.warehouse import WarehouseLayoutError, WarehouseLocked
@@ -64,6 +65,10 @@ def _guarded(command: str, warehouse: Path, work):
         return 3
     except WarehouseLocked as exc:
         print(f"tumbuh {command}: {exc}; nothing was changed, try again when it is done",
+              file=sys.stderr)
+        return 3
+    except OutsideWilayah as exc:
+        print(f"tumbuh {command}: {exc}; nothing was loaded: {warehouse} is as it was",
               file=sys.stderr)
         return 3
     except WarehouseLayoutError as exc:
@@ -168,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="export files (or folders, with 'all')")
     p.add_argument("--warehouse", help="published warehouse path (default from config)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--only-kabkota", metavar="CODE",
+                   help="refuse the whole load (nothing published) if a staged row lies outside "
+                        "this kab/kota, e.g. 35.07 (the dashboard's uploads by an operator)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("rebuild", help="rebuild every mart from the stored rows (after a code "
