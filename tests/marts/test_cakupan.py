@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from pipelines.config import REFERENCE_DIR
+from pipelines.export import export, list_exports
 from pipelines.warehouse import connect_readonly
 from tests.marts.conftest import build_fixture_warehouse, marts_config
 
@@ -28,11 +30,15 @@ def reference_sasaran() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def cov_all(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+def cov_all_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Built with the PKK recaps and min_cell = 1 (nothing suppressed)."""
-    path = build_fixture_warehouse(tmp_path_factory.mktemp("cakupan") / "w.duckdb",
+    return build_fixture_warehouse(tmp_path_factory.mktemp("cakupan") / "w.duckdb",
                                    marts_config(prevalence={"min_cell": 1}), pkk=True)
-    con = connect_readonly(path)
+
+
+@pytest.fixture(scope="module")
+def cov_all(cov_all_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect_readonly(cov_all_path)
     yield con
     con.close()
 
@@ -168,3 +174,18 @@ def test_the_audit_holds_and_catches_a_wrong_rate(cov_all, tmp_path: Path):
                 "WHERE level = 'desa' AND kode = ? AND period = '2025-07'", [PADOMASAN])
     assert con.execute(f"SELECT count(*) FROM ({audit})").fetchone()[0] == 1
     con.close()
+
+
+def test_tumbuh_export_of_the_coverage_mart(cov_all, cov_all_path: Path, tmp_path: Path):
+    names = dict(list_exports(cov_all))
+    assert names["cakupan_pengukuran"].startswith("one row per level")
+    out = tmp_path / "cakupan.csv"
+    n = export("cakupan_pengukuran", out, cov_all_path)
+    df = pd.read_csv(out, dtype={"kode": str, "kode_kabkota": str, "period": str,
+                                 "sasaran_periode": str})
+    assert len(df) == n == cov_all.execute("SELECT count(*) FROM mart_cakupan_pengukuran"
+                                           ).fetchone()[0]
+    padomasan = df[(df["kode"] == PADOMASAN) & (df["period"] == "2025-07")].iloc[0]
+    assert padomasan["coverage_source"] == "pkk_dasawisma"
+    assert padomasan["pct_coverage"] == pytest.approx(120.0)
+    assert bool(padomasan["coverage_over_100"])
