@@ -2,7 +2,7 @@
 -- grain: mart_cakupan_pengukuran one row per level (provinsi, kabkota, kecamatan, desa), unit
 -- kode, period_type (bulan, bulan_timbang, tahun) and period of mart_prevalensi: measurement
 -- coverage = children measured ÷ sasaran balita, from the best denominator the data has there.
--- Denominators (decision D24, docs/marts_stunting.md "mart_cakupan_pengukuran"):
+-- Denominators (decision D25, docs/marts_stunting.md "mart_cakupan_pengukuran"):
 --   kab/kota  'referensi': ref_kabkota.jumlah_balita_6_59bln_2024 × 60/54 (0-59 months
 --             estimated from the 6-59 months count), the same figure for every period;
 --   provinsi  'referensi': the sum of the 38 kab/kota figures (NULL if one is missing);
