@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import fmt, signif
+from dashboard import cakupan, fmt, signif
 from dashboard import queries as q
 from dashboard.i18n import current_language, t
 from dashboard.repository import Repository
@@ -51,8 +51,8 @@ class MapData:
 
 
 def prevalence_hover(df: pd.DataFrame) -> pd.Series:
-    """Tooltip: name, rate with 95 % interval, n measured, stunted; "data tidak cukup" if
-    suppressed."""
+    """Tooltip: name, rate with 95 % interval, n measured, stunted, the measurement coverage
+    with its source; "data tidak cukup" if suppressed."""
     def one(r: pd.Series) -> str:
         if bool(r.get("suppressed")):
             return f"<b>{html_text(r['nama'])}</b><br>{t('map.suppressed')}"
@@ -62,6 +62,7 @@ def prevalence_hover(df: pd.DataFrame) -> pd.Series:
                 f" ({t('hover.ci95')} {fmt.interval(r.get('pct_stunted_lo95'), r.get('pct_stunted_hi95'))})"
                 f"{smoothed}"
                 f"<br>n = {fmt.num(r.get('n_haz'))} · {t('hover.stunted')} {fmt.num(r.get('n_stunted'))}"
+                f"<br>{html_text(cakupan.text(r))}"
                 f"<br>{t('col.signif')}: {html_text(signif.label(r.get('signif')))}"
                 f"<br>{t('col.signif_adj')}: "
                 f"{html_text(signif.label(r.get('signif_adj'), adjusted=True))}")

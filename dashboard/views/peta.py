@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, mapview, signif
+from dashboard import cakupan, charts, fmt, mapview, signif
 from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import INDICATORS, map_data
@@ -93,6 +93,7 @@ def _table(rows: pd.DataFrame, table: str) -> None:
         columns = {"nama": "col.nama", "n_haz": "col.n_haz", "n_stunted": "col.n_stunted",
                    "pct_stunted": "col.pct_stunted", "pct_stunted_lo95": "col.lo95",
                    "pct_stunted_hi95": "col.hi95", "pct_stunted_eb": "col.pct_stunted_eb",
+                   "pct_coverage": "col.pct_coverage", "coverage_source": "col.coverage_source",
                    "signif": "col.signif", "signif_adj": "col.signif_adj"}
         formats = {"n_haz": "int", "n_stunted": "int", "pct_stunted": "pct",
                    "pct_stunted_lo95": "pct", "pct_stunted_hi95": "pct", "pct_stunted_eb": "pct"}
@@ -100,7 +101,10 @@ def _table(rows: pd.DataFrame, table: str) -> None:
         shown = rows.assign(
             signif=rows["signif"].map(signif.label).where(~hidden, t("map.suppressed")),
             signif_adj=rows["signif_adj"].map(lambda c: signif.label(c, adjusted=True)).where(
-                ~hidden, t("map.suppressed")))
+                ~hidden, t("map.suppressed")),
+            pct_coverage=rows["pct_coverage"].map(fmt.pct).where(
+                ~rows["suppressed_anak"].fillna(False).astype(bool), t("map.suppressed")),
+            coverage_source=rows["coverage_source"].map(cakupan.source_label))
     else:
         columns = {"nama": "col.nama", "value": "col.value"}
         if "category" in rows and rows["category"].notna().any():
@@ -109,3 +113,5 @@ def _table(rows: pd.DataFrame, table: str) -> None:
         shown = rows
     with st.expander(t("peta.table"), expanded=False):
         show_table(shown.sort_values("nama"), columns, formats, key="peta.table")
+        if cakupan.over_100(rows):
+            st.caption(t("cakupan.n_over", n=cakupan.over_100(rows)))
