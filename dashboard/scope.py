@@ -107,6 +107,7 @@ def _rule_by_columns(columns: set[str]) -> str:
 RULES: dict[str, str] = {
     # level + kode + kode_kabkota: provinsi and kabkota rows stay, lower levels inside the kab/kota
     "mart_prevalensi": "level",
+    "mart_cakupan_pengukuran": "level",
     "mart_prevalensi_kabkota": "level",
     "mart_kualitas_data": "level",
     "mart_pkk": "level",
