@@ -361,6 +361,9 @@ def test_every_page_is_scoped(warehouse, spy, page):
     Repository.clear_cache()
     at = scoped_page(warehouse, page)
     assert not at.exception, page
+    if page == "unggah":  # the uploads page reads no mart (its log and rejects files are its own)
+        assert spy == []
+        return
     assert spy and {scope for scope, _ in spy} == {OWN}
     assert shown_leaks(at, spy) == []
 
