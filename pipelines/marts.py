@@ -346,7 +346,10 @@ def plan_build(con: duckdb.DuckDBPyConnection, config: Config, build: Build | No
     parts = build.staged_parts
     plan = Plan(full=False, pos_months=sorted(parts.get("stg_pengukuran", ())))
     plan.changed = {t for t in ("stg_spm", "stg_pkk", "stg_intervensi") if parts.get(t)}
-    if build.changed:
+    # Only the posyandu files' records feed a mart beyond their own staged rows (the quality
+    # mart's rows read and rejected per area); the SPM, PKK and intervention marts read
+    # load_files for the names of their staged rows' files, and rerun when those rows change.
+    if "posyandu" in build.loaded_sources:
         plan.changed.add("load_files")
     if plan.pos_months:
         plan.changed |= {"stg_pengukuran", "scope_pengukuran", "scope_nama",
@@ -486,8 +489,9 @@ def audit_build(con: duckdb.DuckDBPyConnection, ran: list[str], build: Build | N
     with trace.step("audits"):
         failures = _failing_audits(con, files)
     now = datetime.now(UTC).replace(tzinfo=None)  # UTC
-    con.executemany("INSERT OR REPLACE INTO meta_audit VALUES (?, ?, ?, ?)", [
-        (p.stem, AUDIT_DOMAINS.get(p.stem.split("_")[0]), failures.get(p.stem, (0,))[0], now)
-        for p in files])
+    if files:  # a load of rejected rows only changes no mart and has no audit to run
+        con.executemany("INSERT OR REPLACE INTO meta_audit VALUES (?, ?, ?, ?)", [
+            (p.stem, AUDIT_DOMAINS.get(p.stem.split("_")[0]), failures.get(p.stem, (0,))[0], now)
+            for p in files])
     if failures:
         raise AuditFailed(failures)

@@ -70,6 +70,7 @@ class Build:
     full_rebuild: bool = False
     staged_parts: dict[str, set[str]] = field(default_factory=dict)
     new_files: set[str] = field(default_factory=set)
+    loaded_sources: set[str] = field(default_factory=set)  # sources with a file recorded
 
     def flush_delta(self, source_name: str | None = None) -> None:
         """Write the rows added so far (delta.*) as new Parquet files of the store, list them in

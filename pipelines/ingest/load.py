@@ -283,6 +283,7 @@ class Batch:
             with trace.step("write delta to parquet"):
                 build.flush_delta(self.source.name)
             build.changed = True
+            build.loaded_sources.add(self.source.name)
         by_seq: dict[int, FileResult] = {}
         results = []
         for item in self.files:

@@ -259,3 +259,15 @@ def test_cli_prints_the_same_summaries_as_the_other_sources(tmp_path, warehouse,
         out["rejected_by_reason"],
         out["already_loaded"],
     ) == (2, 1, {"tanggal": 1}, True)
+
+
+def test_a_later_file_of_only_duplicates_publishes_its_rejects(tmp_path, warehouse):
+    """A command whose rows are all rejected changes no mart: it runs no model and no audit,
+    and still records the file and its rejected row."""
+    load(warehouse, write_csv(tmp_path / "a.csv", [report("2025-11-10")]))
+    marts = query(warehouse, "SELECT * FROM mart_intervensi_progress ORDER BY ALL")
+    [result] = load(warehouse, write_csv(tmp_path / "b.csv", [report("2025-11-10", counts=(9,) * 7)]))
+    assert (result.rows_staged, result.rejected_by_reason) == (0, {"duplicate": 1})
+    assert query(warehouse, "SELECT file_name, reason FROM rejects WHERE file_name = 'b.csv'") == [
+        ("b.csv", "duplicate")]
+    assert query(warehouse, "SELECT * FROM mart_intervensi_progress ORDER BY ALL") == marts
