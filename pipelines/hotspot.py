@@ -41,17 +41,29 @@ from geo.weights import PeriodWeights
 
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}  # esda's (PySAL) numbering
 CLUSTERS = ("HH", "LL", "HL", "LH", "ns")
+DECIMALS = 4  # the rates (percent) are analysed at 1e-4 percentage points (the model rounds)
 
 
 @dataclass(frozen=True)
 class Settings:
-    """[hotspot] in the config (defaults below)."""
+    """[hotspot] in the config (defaults below); a value out of range stops the build."""
 
     permutations: int = 999
     seed: int = 12345
     alpha: float = 0.05
     min_units: int = 10  # fewer units with a value in a period: no analysis
     knn: int = 1  # nearest-neighbour links for a unit without a contiguity neighbour
+
+    def __post_init__(self) -> None:
+        problems = [f"{name} = {value!r} ({rule})" for name, value, ok, rule in (
+            ("permutations", self.permutations, self.permutations >= 99, "at least 99"),
+            ("alpha", self.alpha, 0 < self.alpha < 1, "between 0 and 1"),
+            ("min_units", self.min_units, self.min_units >= 4, "at least 4"),
+            ("knn", self.knn, self.knn >= 1, "at least 1"),
+            ("seed", self.seed, 0 <= self.seed < 2 ** 32, "0 to 2^32 - 1"),
+        ) if not ok]
+        if problems:
+            raise ValueError("[hotspot] in the config: " + "; ".join(problems))
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> Settings:

@@ -16,7 +16,7 @@ import pytest
 
 from geo.weights import KECAMATAN_FILE, kecamatan_contiguity, period_weights
 from pipelines.config import SQL_DIR
-from pipelines.hotspot import Settings, analyse
+from pipelines.hotspot import DECIMALS, Settings, analyse
 from tests.marts.conftest import marts_config
 
 MODEL = SQL_DIR / "marts" / "stunting" / "70_mart_hotspot.py"
@@ -87,7 +87,7 @@ def test_a_period_equals_pysal_called_directly(hcon):
                       "AND status = 'analysed' ORDER BY kode").df()
     weights = period_weights(kecamatan_contiguity(KECAMATAN_FILE), df["kode"])
     assert list(weights.codes) == list(df["kode"])
-    y = df["pct_stunted_eb"].to_numpy()
+    y = df["pct_stunted_eb"].round(DECIMALS).to_numpy()  # the model analyses 4 decimals
     w = weights.w()
     w.transform = "r"
     np.random.seed(Settings.seed)
@@ -212,3 +212,52 @@ def test_audit_catches_a_cluster_that_is_not_significant(hotspot_warehouse, tmp_
         con.execute("UPDATE mart_hotspot SET cluster = quadrant WHERE cluster = 'ns' "
                     "AND kode = (SELECT min(kode) FROM mart_hotspot WHERE cluster = 'ns')")
         assert run_audits(con, {"stunting"}).get("stunting_hotspot_consistent", 0) > 0
+
+
+def _config_with(paths: dict) -> object:
+    from pipelines.config import Config
+
+    base = marts_config()
+    return Config(raw={**base.raw, "paths": {**base.raw.get("paths", {}), **paths}},
+                  base_dir=base.base_dir)
+
+
+def test_kecamatan_missing_from_the_boundary_file_and_no_file(hotspot_warehouse, tmp_path):
+    import gzip
+    import json
+
+    data = json.loads(gzip.decompress(KECAMATAN_FILE.read_bytes()))
+    dropped = {"35.09.01", "35.09.02", "35.78.01"}
+    data["features"] = [f for f in data["features"] if f["properties"]["kode"] not in dropped]
+    trimmed = tmp_path / "kecamatan.geojson.gz"
+    trimmed.write_bytes(gzip.compress(json.dumps(data).encode()))
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(hotspot_warehouse, copy)
+    m = model()
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DROP TABLE state_hotspot_input")  # a full build, as after a new file
+        m.build(con, _config_with({"boundaries_kecamatan": str(trimmed)}))
+        status = dict(con.execute("SELECT kode, status FROM mart_hotspot WHERE period_type = "
+                                  "'tahun'").fetchall())
+        assert {k for k, v in status.items() if v == "no_boundary"} == dropped
+        n_units = con.execute("SELECT n_units FROM mart_moran WHERE period_type = 'tahun'"
+                              ).fetchone()[0]
+        assert n_units == sum(v == "analysed" for v in status.values())
+        from pipelines.marts import run_audits
+
+        assert "stunting_hotspot_consistent" not in run_audits(con, {"stunting"})
+        con.execute("DROP TABLE state_hotspot_input")
+        m.build(con, _config_with({"boundaries_kecamatan": ""}))  # boundaries turned off
+        assert con.execute("SELECT DISTINCT status FROM mart_moran").fetchall() == [
+            ("no_boundaries",)]
+        assert {r[0] for r in con.execute("SELECT DISTINCT status FROM mart_hotspot")
+                   .fetchall()} == {"not_analysed", "suppressed", "no_data"}
+        assert "stunting_hotspot_consistent" not in run_audits(con, {"stunting"})
+
+
+def test_settings_out_of_range_stop_the_build():
+    with pytest.raises(ValueError, match=r"\[hotspot\].*permutations = 0"):
+        Settings.from_section({"permutations": 0})
+    with pytest.raises(ValueError, match="alpha"):
+        Settings.from_section({"alpha": 5})
+    assert Settings.from_section({}) == Settings()

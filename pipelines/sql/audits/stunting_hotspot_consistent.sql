@@ -36,7 +36,8 @@ UNION ALL
 SELECT 'statistics', h.kode, h.period_type, h.period
 FROM mart_hotspot AS h
 JOIN mart_moran AS m USING (period_type, period)
-WHERE (h.status = 'analysed') <> (m.status = 'analysed' AND h.pct_stunted_eb IS NOT NULL)
+WHERE h.status = 'analysed' AND m.status <> 'analysed'
+   OR h.status = 'not_analysed' AND m.status = 'analysed'
    OR (h.status = 'analysed') <> (h.cluster IS NOT NULL)
    OR (h.status = 'analysed') <> (h.p_lisa IS NOT NULL AND h.n_neighbours > 0)
    OR h.gi_z IS NOT NULL AND h.status <> 'analysed'

@@ -10,10 +10,11 @@ last computed: kecamatan, status and value.
 
 The value analysed is `pct_stunted_eb` of the kecamatan rows of mart_prevalensi (the
 empirical-Bayes rate, 35_prevalensi_eb.sql), per period type (bulan, bulan_timbang, tahun) and
-period. A kecamatan enters a period's analysis when it has that value: a suppressed kecamatan
-(stunting figures hidden, value NULL), one without a valid HAZ, or one missing from the
-boundary file is left out, and the weights are rebuilt on the others (geo/weights.py: queen
-contiguity among them, k-nearest links for a unit left without a neighbour). A period with
+period, at 4 decimals (pipelines.hotspot.DECIMALS). A kecamatan enters a period's analysis
+when it has that value: a suppressed kecamatan (stunting figures hidden, value NULL), one
+without a valid HAZ, or one missing from the boundary file is left out, and the weights are
+rebuilt on the others (geo/weights.py: queen contiguity among them, k-nearest links for a unit
+left without a neighbour). A period with
 fewer than `[hotspot] min_units` such kecamatan, or whose values are all equal, is not analysed
 (its mart_moran row says why). The statistics are in pipelines/hotspot.py (PySAL's esda).
 
@@ -29,9 +30,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from geo.weights import boundary_file, kecamatan_contiguity, period_weights
+from geo.weights import Contiguity, boundary_file, kecamatan_contiguity, period_weights
 from pipelines.config import Config
-from pipelines.hotspot import Settings, analyse, border_groups
+from pipelines.hotspot import DECIMALS, Settings, analyse, border_groups
 
 SCHEMA = """
 CREATE OR REPLACE TABLE mart_hotspot (
@@ -51,7 +52,7 @@ CREATE OR REPLACE TABLE mart_moran (
     permutations INTEGER, seed BIGINT, alpha DOUBLE,
     moran_i DOUBLE, expected_i DOUBLE, z_norm DOUBLE, p_norm DOUBLE, z_sim DOUBLE, p_sim DOUBLE,
     n_signif_raw INTEGER, n_hh INTEGER, n_ll INTEGER, n_hl INTEGER, n_lh INTEGER, n_ns INTEGER);
-CREATE OR REPLACE TABLE state_hotspot_input (
+CREATE OR REPLACE TABLE state_hotspot_input (  -- status: analysed | suppressed | no_data
     period_type VARCHAR, period VARCHAR, kode VARCHAR, status VARCHAR, n_haz BIGINT,
     pct_stunted_eb DOUBLE);
 """
@@ -83,11 +84,12 @@ def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ).fetchone()[0])
 
 
-def _inputs(con: duckdb.DuckDBPyConnection, known: set[str]) -> pd.DataFrame:
+def _inputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every kecamatan and period with its input status: suppressed, no_data, or analysed (has
+    a value; the boundary file is checked per period, in _period)."""
     df = con.execute(INPUT).df()
-    df["status"] = np.select(
-        [~df["kode"].isin(known), df["suppressed"].astype(bool), df["pct_stunted_eb"].isna()],
-        ["no_boundary", "suppressed", "no_data"], default="analysed")
+    df["status"] = np.select([df["suppressed"].astype(bool), df["pct_stunted_eb"].isna()],
+                             ["suppressed", "no_data"], default="analysed")
     df.loc[df["status"] != "analysed", "pct_stunted_eb"] = np.nan
     return df.drop(columns="suppressed")
 
@@ -111,7 +113,7 @@ def _changed_periods(current: pd.DataFrame, stored: pd.DataFrame) -> tuple[set, 
     return todo, set(before) - set(now)
 
 
-def _period(rows: pd.DataFrame, contiguity: object, settings: Settings
+def _period(rows: pd.DataFrame, contiguity: Contiguity | None, settings: Settings
             ) -> tuple[pd.DataFrame, dict]:
     """One period's mart_hotspot rows and mart_moran row."""
     first = rows.iloc[0]
@@ -119,9 +121,14 @@ def _period(rows: pd.DataFrame, contiguity: object, settings: Settings
                      "period_start": first["period_start"], "permutations": settings.permutations,
                      "seed": settings.seed, "alpha": settings.alpha}
     out = rows.copy()
+    if contiguity is not None:
+        outside = (out["status"] == "analysed") & ~out["kode"].isin(contiguity.neighbours)
+        out.loc[outside, "status"] = "no_boundary"
     use = out[out["status"] == "analysed"]
     overall["n_units"] = len(use)
-    values = use["pct_stunted_eb"].to_numpy(float)
+    # Analysed at DECIMALS: an incremental and a full build may differ in the EB rate's last
+    # bits (D19), which could tip a permutation count where values tie; rounded, they agree.
+    values = np.round(use["pct_stunted_eb"].to_numpy(float), DECIMALS)
     if contiguity is None:
         overall["status"] = "no_boundaries"
     elif len(use) < max(settings.min_units, 4):
@@ -146,15 +153,14 @@ def _period(rows: pd.DataFrame, contiguity: object, settings: Settings
 
 def build(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     settings = Settings.from_section(config.section("hotspot"))
-    path = boundary_file(config)
-    contiguity = kecamatan_contiguity(path) if path is not None else None
-    known = set(contiguity.codes) if contiguity is not None else set()
     full = not all(_exists(con, t) for t in ("state_hotspot_input", "mart_hotspot", "mart_moran"))
     if full:
         con.execute(SCHEMA)
-    current = _inputs(con, known)
+    current = _inputs(con)
     stored = con.execute("SELECT * FROM state_hotspot_input").df()
     todo, gone = _changed_periods(current, stored)
+    path = boundary_file(config) if todo else None
+    contiguity = kecamatan_contiguity(path) if path is not None else None
     hotspot, moran = [], []
     for key, rows in current.groupby(KEY, sort=True):
         if key in todo:
