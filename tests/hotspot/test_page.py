@@ -79,3 +79,6 @@ def test_drill_shows_clusters_crossing_the_border(hotspot_warehouse, hcon):
     assert outside and drawn == own | outside
     assert any("Klaster melintasi batas" in c.value and str(len(outside)) in c.value
                for c in at.caption)
+    at.radio(key="peta.renderer").set_value("pydeck").run()
+    ok(at)
+    assert len(at.get("deck_gl_json_chart")) == 1 and not at.get("plotly_chart")
