@@ -1,4 +1,4 @@
-"""Spatial weights between kecamatan for the hotspot marts (decision D24).
+"""Spatial weights between kecamatan for the hotspot marts (decision D26).
 
 - **Contiguity**: queen contiguity (two kecamatan are neighbours when their boundaries share at
   least a point) from the kecamatan boundary file, by libpysal. The committed file is one

@@ -1,5 +1,5 @@
 """Spatial clustering of a value over kecamatan, with PySAL (esda on libpysal weights): the
-global Moran's I, local Moran (LISA) clusters and Getis-Ord Gi* for one period (decision D24;
+global Moran's I, local Moran (LISA) clusters and Getis-Ord Gi* for one period (decision D26;
 the mart model is pipelines/sql/marts/stunting/70_mart_hotspot.py).
 
 - Weights: binary links of geo.weights.PeriodWeights (queen contiguity among the period's units,
