@@ -49,14 +49,20 @@ STATE_ANAK = "state_anak_tahun"  # the per-child year state, Parquet in the stor
 
 
 def config_variables(config: Config) -> dict[str, object]:
+    from dataclasses import asdict
+
+    from pipelines.hotspot import Settings
+
     prevalence = config.section("prevalence")
     target = config.section("target_list")
+    hotspot = asdict(Settings.from_section(config.section("hotspot")))
     return {
         "min_cell": int(prevalence.get("min_cell", 10)),
         "provincial_average": str(prevalence.get("provincial_average", "pooled")),
         "bulan_timbang": [int(m) for m in prevalence.get("bulan_timbang", [2, 8])],
         "target_reference": str(target.get("reference", "ssgi_2024")),
         "ssgi_2024_provincial": float(target.get("ssgi_2024_provincial", 14.7)),
+        **{f"hotspot_{k}": v for k, v in hotspot.items()},
     }
 
 
@@ -108,15 +114,17 @@ GROUP BY file_sha256
 # --- what changed --------------------------------------------------------------------------
 
 def fingerprints(config: Config, today: str = "") -> dict[str, str]:
-    """What a domain's marts depend on besides staged rows: config values, the reference files
-    and the campaigns, and for the intervention marts the day they are built for (a day's
-    status, 'belum terjadi' or 'terlambat', is relative to it). A change rebuilds that domain
-    whole."""
+    """What a domain's marts depend on besides staged rows: config values, the reference files,
+    the kecamatan boundary file (the hotspot weights) and the campaigns, and for the
+    intervention marts the day they are built for (a day's status, 'belum terjadi' or
+    'terlambat', is relative to it). A change rebuilds that domain whole."""
+    from geo.weights import boundary_file, file_digest
     from pipelines.campaigns import DEFAULT_PATH
 
     refs = hashlib.sha256()
     for csv in sorted(REFERENCE_DIR.glob("*.csv")):
         refs.update(csv.name.encode() + csv.read_bytes())
+    refs.update(file_digest(boundary_file(config)).encode())
     code = hashlib.sha256()
     for sql in sorted((SQL_DIR / "marts").rglob("*")):
         if sql.suffix in (".sql", ".py"):

@@ -159,6 +159,33 @@ def test_peta_other_indicators(page_app):
     assert spec["data"], "smoothed prevalence map is empty"
 
 
+def test_peta_hotspot_layer_on_the_fixture(page_app, wh_con):
+    """The hotspot layer asks for the kecamatan level; on this fixture complementary suppression
+    leaves one kecamatan per period, so the page says the period is not analysed and why. The
+    layer itself (legend, Moran's I, border-crossing clusters) is tested on a warehouse with
+    enough kecamatan: tests/hotspot/test_page.py."""
+    at = page_app("peta")
+    at.selectbox(key="peta.indicator").set_value("hotspot").run()
+    no_failures(at)
+    assert any("pilih tingkat Kecamatan" in i.value for i in at.info)
+    at.radio(key="peta.level").set_value("kecamatan").run()
+    no_failures(at)
+    n = wh_con.execute("SELECT max(n_units) FROM mart_moran").fetchone()[0]
+    assert any(f"hanya {n} kecamatan" in i.value for i in at.info)
+
+
+def test_hotspot_labels_in_both_languages():
+    from dashboard.hotspot import CODES
+    from dashboard.i18n import strings
+
+    for lang in ("id", "en"):
+        keys = [f"hotspot.{c}" for c in CODES] + [
+            f"hotspot.not_analysed_{r}" for r in ("too_few_units", "no_variation", "no_boundaries",
+                                                  "no_data")]
+        assert all(k in strings(lang) for k in keys), lang
+    assert strings("en")["hotspot.HH"] == "High–high (hot spot)"
+
+
 def test_peta_without_boundaries_falls_back_to_seats(page_app, monkeypatch):
     monkeypatch.setattr("dashboard.mapview.boundaries_for", lambda level: None)
     at = page_app("peta")
