@@ -121,6 +121,9 @@ RULES: dict[str, str] = {
     "mart_intervensi_unmatched": "sub_kabkota",
     # kode only: the province ("35") and kab/kota ("35.NN") rows of every kab/kota
     "mart_intervensi_outcome": "kode",
+    # kecamatan rows: its own only; border_kabkota names the kab/kota its clusters reach into
+    "mart_hotspot": "kode",
+    "state_hotspot_input": "kode",
     # the Kemendagri code list: every kab/kota, the kecamatan and desa of its own
     "ref_wilayah": "ref_wilayah",
     # per posyandu state of the incremental build
@@ -133,6 +136,7 @@ RULES: dict[str, str] = {
     "load_file_area": "kabkota_only",
     # kab/kota level only (kode_kabkota, no lower code), or no wilayah at all
     "mart_intervensi_gaps": "all",
+    "mart_moran": "all",  # one province-wide statistic per period
     "mart_intervensi_progress": "all",
     "mart_survey_vs_admin": "all",
     "mart_target_list": "all",
