@@ -360,8 +360,12 @@ def test_build_failure_is_a_clear_error_and_publishes_nothing(tmp_path, warehous
     assert cli_ingest(first, "--warehouse", warehouse).returncode == 0
     digest = hashlib.sha256(warehouse.read_bytes()).hexdigest()
     config = tmp_path / "tiny.toml"
-    config.write_text(DEFAULT_CONFIG.read_text().replace('memory_limit = "1GB"',
-                                                         'memory_limit = "1MB"'))
+    import re
+
+    shipped = DEFAULT_CONFIG.read_text()
+    tiny, n = re.subn(r'(?m)^memory_limit = "[^"]*"', 'memory_limit = "1MB"', shipped)
+    assert n == 1  # the shipped config sets the build's memory limit once
+    config.write_text(tiny)
     more = write_csv(tmp_path / "more.csv", [row(i) for i in range(2, 200)])
     proc = cli_ingest(more, "--warehouse", warehouse,
                        env={**os.environ, "TUMBUH_CONFIG": str(config)})
