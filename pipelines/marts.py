@@ -196,9 +196,7 @@ class ChildState:
 def _months_of(con: duckdb.DuckDBPyConnection, build: Build | None) -> list[str]:
     """Every month with staged measurements."""
     if build is not None:
-        return sorted({p for (p,) in con.execute(
-            "SELECT DISTINCT part FROM store_files WHERE table_name = 'stg_pengukuran'"
-        ).fetchall()})
+        return store.parts_of(con, "stg_pengukuran")
     return [m for (m,) in con.execute(
         "SELECT DISTINCT strftime(measurement_date, '%Y-%m') FROM stg_pengukuran ORDER BY 1"
     ).fetchall()]
@@ -395,16 +393,14 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
         _scope_nama(con, build, plan.full)
         _scope_pengukuran(con, build, plan.pos_months)
         ran.append("stunting/anak")
-    years_of: dict[str, list[str] | None] = {}
     for model in to_run:
         if "stg_pengukuran_kampanye" in model.reads:
             _scope_pengukuran(con, build, sorted(_campaign_months(con)),
                               view="stg_pengukuran_kampanye")
-        source = model.incremental
-        if source and build is not None and not plan.full and source not in years_of:
-            years_of[source] = period_scope(build, source)
-        if source and years_of.get(source):
-            run_by_period(con, build, model, years_of[source], models)
+        years = (period_scope(build, model.incremental)
+                 if model.incremental and build is not None and not plan.full else None)
+        if years:
+            run_by_period(con, build, model, years, models)
         else:
             _run(con, config, model.path)
         ran.append(model.name)
