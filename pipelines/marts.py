@@ -122,6 +122,21 @@ GROUP BY file_sha256
 """
 
 
+def add_missing_file_areas(con: duckdb.DuckDBPyConnection) -> None:
+    """Areas of files loaded with staged rows but none recorded: a warehouse loaded before
+    every source had one (only posyandu files did) gets its SPM, PKK and intervention files'
+    areas at its next load, without a rebuild. Staged rows are never removed, so once filled
+    this finds nothing and reads no staged table."""
+    missing = con.execute(
+        "SELECT DISTINCT source FROM load_files WHERE rows_staged > 0 AND file_sha256 NOT IN "
+        "(SELECT file_sha256 FROM load_file_area)").fetchall()
+    tables = {"posyandu": "stg_pengukuran", "pkk": "stg_pkk", "spm": "stg_spm",
+              "intervensi": "stg_intervensi"}
+    for (source,) in missing:
+        con.execute(f"INSERT INTO load_file_area SELECT * FROM ({file_area_select(tables[source])}) "
+                    "WHERE file_sha256 NOT IN (SELECT file_sha256 FROM load_file_area)")
+
+
 # --- what changed --------------------------------------------------------------------------
 
 def fingerprints(config: Config, today: str = "") -> dict[str, str]:
@@ -397,6 +412,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
                     + " UNION ALL ".join(map(file_area_select, STAGED_MONTH)))
         to_run = list(models)
     else:
+        add_missing_file_areas(con)
         to_run = needed_models(models, plan.changed)
     ran: list[str] = []
     if plan.full or plan.pos_months:
