@@ -109,12 +109,20 @@ STAGED_MONTH = {  # staged table -> the month of one of its rows
     "stg_spm": "bulan",
     "stg_intervensi": "date_trunc('month', tanggal)::DATE",
 }
+STAGED_WILAYAH = {  # staged table -> the finest Kemendagri code of one of its rows
+    "stg_pengukuran": "kode_desa",
+    "stg_pkk": "kode_desa",
+    "stg_spm": "kode_desa",
+    "stg_intervensi": "coalesce(kode_kecamatan, kode_kabkota)",
+}
 
 
 def file_months_select(table: str, schema: str = "") -> str:
-    """SELECT file_sha256, kode_kabkota, bulan, n_rows: the staged rows of each file of staged
-    table `table` per kab/kota and month."""
-    return (f"SELECT file_sha256, kode_kabkota, {STAGED_MONTH[table]} AS bulan, count(*) AS n_rows "
+    """SELECT file_sha256, kode_kabkota, kode_wilayah, bulan, n_rows: the staged rows of each
+    file of staged table `table` per desa (kecamatan or kab/kota where the source has no finer
+    code) and month."""
+    return (f"SELECT file_sha256, kode_kabkota, {STAGED_WILAYAH[table]} AS kode_wilayah, "
+            f"{STAGED_MONTH[table]} AS bulan, count(*) AS n_rows "
             f"FROM {schema}{table} GROUP BY ALL")
 
 
@@ -124,7 +132,8 @@ def file_area_select(table: str, schema: str = "") -> str:
 SELECT file_sha256,
        arg_max(kode_kabkota, (n_rows, kode_kabkota, bulan)) AS kode_kabkota,
        arg_max(bulan, (n_rows, kode_kabkota, bulan)) AS bulan
-FROM ({file_months_select(table, schema)})
+FROM (SELECT file_sha256, kode_kabkota, bulan, sum(n_rows) AS n_rows
+      FROM ({file_months_select(table, schema)}) GROUP BY ALL)
 GROUP BY file_sha256
 """
 

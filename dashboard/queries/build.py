@@ -77,8 +77,8 @@ def _period_end(period: str) -> str:
 
 def files_behind(repo: Repository, sources: Sequence[str], kode: str | None = None,
                  period: str | tuple[str, str] | None = None) -> pd.DataFrame:
-    """The loaded files whose staged rows lie in wilayah `kode` (its kab/kota; None or '35': the
-    province) and `period` ('2025-08' a month, '2025' a year, a (first, last) span of them, None:
+    """The loaded files whose staged rows lie in wilayah `kode` (a kab/kota, kecamatan or desa
+    code; None or '35': the province) and `period` ('2025-08' a month, '2025' a year, a (first, last) span of them, None:
     every period): source, file name, extraction date, load time, sha256 and the rows of that
     area and period they hold. A kab/kota user sees its own kab/kota's files (scope rule of
     load_file_months)."""
@@ -88,9 +88,9 @@ def files_behind(repo: Repository, sources: Sequence[str], kode: str | None = No
     names = sorted({_LINEAGE.get(s, s) for s in sources})
     where = [f"f.source IN ({', '.join('?' * len(names))})"]
     params: list[object] = list(names)
-    if kode and kode != "35":
-        where.append("m.kode_kabkota = ?")
-        params.append(kode[:5])
+    if kode and kode != "35":  # the wilayah and every code below it
+        where.append("(m.kode_wilayah = ? OR m.kode_wilayah LIKE ? || '.%')")
+        params += [kode, kode]
     if period:
         first, last = (period, period) if isinstance(period, str) else period
         where.append("m.bulan >= CAST(? AS DATE) AND m.bulan < CAST(? AS DATE)")

@@ -37,15 +37,17 @@ CREATE TABLE IF NOT EXISTS load_file_area (
     bulan        DATE NOT NULL
 );
 
--- grain: load_file_months one row per loaded file, kab/kota and month of its staged rows (every
--- source), with the number of rows: which files stand behind a kab/kota's month (provenance of
--- every mart row: its kab/kota and period lead here). Computed when the file is loaded.
+-- grain: load_file_months one row per loaded file, desa and month of its staged rows (every
+-- source; kecamatan or kab/kota where the source has no finer code), with the number of rows:
+-- which files stand behind a wilayah's month (provenance of every mart row: its kode and period
+-- lead here). Computed when the file is loaded.
 CREATE TABLE IF NOT EXISTS load_file_months (
     file_sha256  VARCHAR NOT NULL,
     kode_kabkota VARCHAR NOT NULL,
+    kode_wilayah VARCHAR NOT NULL,
     bulan        DATE NOT NULL,
     n_rows       BIGINT NOT NULL,
-    PRIMARY KEY (file_sha256, kode_kabkota, bulan)
+    PRIMARY KEY (file_sha256, kode_wilayah, bulan)
 );
 
 -- grain: meta_build_log one row per published build (meta_build holds the latest): when, its id,
