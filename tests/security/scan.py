@@ -114,10 +114,13 @@ def download_texts(warehouse: Path) -> dict[str, str]:
 
 def report_texts(repo: object) -> dict[str, str]:
     """The PDF reports' text (pdftotext) for the newest month: the province's, and the report of
-    each kab/kota (at most three) with kecamatan rows."""
-    from reports import kabkota_pdf, pick_period, provinsi_pdf
+    each kab/kota (at most three) with kecamatan rows; none without a month of prevalence."""
+    from reports import ReportError, kabkota_pdf, pick_period, provinsi_pdf
 
-    period = pick_period(repo, None, None)
+    try:
+        period = pick_period(repo, None, None)
+    except ReportError:
+        return {}
     kabs = repo.query("SELECT DISTINCT kode_kabkota FROM mart_prevalensi WHERE level = "
                       "'kecamatan' AND period_type = ? AND period = ? ORDER BY 1 LIMIT 3",
                       [period.period_type, period.period])["kode_kabkota"]
