@@ -107,15 +107,17 @@ def area_map(geojson: dict, fills: dict[str, str], *, width_cm: float, height_cm
              default: str = charts.NO_DATA, legend: Sequence[tuple[str, str]] = (),
              colorbar: tuple[str, float, float, float | None] | None = None,
              labels: dict[str, str] | None = None, outline: Sequence[dict] = (),
-             main_only: bool = False) -> bytes:
+             min_share: float = 0.0, bounds: tuple[float, float, float, float] | None = None
+             ) -> bytes:
     """A choropleth of the features of `geojson` (properties.kode) at most `width_cm` x
     `height_cm` (the map keeps its true shape): `fills` gives a colour per kode, others get
     `default`. `legend`: (label, colour) entries; `colorbar`: (title, lo, hi, centre) for a map
     coloured by `value_fills`; `labels`: text inside each named feature (on its largest part);
     `outline`: GeoJSON geometries drawn as a black line (the report's own kab/kota);
-    `main_only`: frame the large land masses only (small far islands fall outside)."""
+    `min_share`: frame only the land masses of at least that share of the area (`frame`);
+    `bounds`: the frame itself."""
     shapes = [shapely.geometry.shape(f["geometry"]) for f in geojson["features"]]
-    x0, y0, x1, y1 = _extent(shapes, main_only)
+    x0, y0, x1, y1 = bounds or frame(geojson, min_share)
     ratio = (y1 - y0) / ((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)))
     width, height = width_cm, width_cm * ratio
     if height > height_cm:
@@ -155,15 +157,18 @@ def area_map(geojson: dict, fills: dict[str, str], *, width_cm: float, height_cm
         return _svg(fig)
 
 
-def _extent(shapes: Sequence[shapely.Geometry], main_only: bool) -> tuple[float, ...]:
-    """The frame of the map, with a small margin; `main_only`: of the parts of at least 1 % of
-    the whole area (in Jawa Timur: Java and Madura; Bawean, Masalembu, Kangean fall outside)."""
-    parts = [p for s in shapes for p in shapely.get_parts(s)]
-    if main_only and parts:
-        total = sum(p.area for p in parts)
-        parts = [p for p in parts if p.area >= 0.01 * total]
-    x0, y0, x1, y1 = shapely.total_bounds(parts) if parts else (0.0, 0.0, 1.0, 1.0)
-    pad = 0.01 * max(x1 - x0, y1 - y0)
+def frame(geojson: dict, min_share: float = 0.0) -> tuple[float, float, float, float]:
+    """The map's frame (x0, y0, x1, y1, with a small margin) around the land masses (the
+    features dissolved) of at least `min_share` of their whole area, and always the largest:
+    small far islands fall outside (in Jawa Timur at 1 %: Bawean, Masalembu, Kangean)."""
+    if not geojson["features"]:
+        return 0.0, 0.0, 1.0, 1.0
+    land = shapely.get_parts(shapely.geometry.shape(
+        dissolve([f["geometry"] for f in geojson["features"]])))
+    total, largest = sum(p.area for p in land), max(p.area for p in land)
+    kept = [p for p in land if p.area >= min(min_share * total, largest)]
+    x0, y0, x1, y1 = shapely.total_bounds(kept)
+    pad = 0.02 * max(x1 - x0, y1 - y0)
     return x0 - pad, y0 - pad, x1 + pad, y1 + pad
 
 

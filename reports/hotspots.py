@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import shapely
 
 from dashboard import charts, fmt, hotspot
 from dashboard import queries as q
@@ -19,13 +20,15 @@ from reports.common import Period
 
 CLUSTERS = ("HH", "LL", "HL", "LH")
 MAP_CM = (10.5, 9.5)
+ISLANDS_SHARE = 0.25  # islands under a quarter of the kab/kota's land may fall outside its map
 
 
 def kecamatan_map(repo: Repository, kode: str, nama: str, period: Period
                   ) -> tuple[dict[str, Any], bytes]:
     """The section's text and the map (SVG; empty bytes without boundaries)."""
     out: dict[str, Any] = {"title": t("laporan.map_title", nama=nama), "moran": "",
-                           "clusters": [], "note": "", "empty": t("laporan.no_clusters", nama=nama)}
+                           "clusters": [], "note": "", "outside": "",
+                           "empty": t("laporan.no_clusters", nama=nama)}
     rows = (hotspot.map_rows(repo, period.period_type, period.period, kode)
             if q.build.has(repo, "mart_hotspot") else pd.DataFrame(columns=["kode", "cluster"]))
     out["moran"] = _moran(repo, period)
@@ -50,16 +53,35 @@ def kecamatan_map(repo: Repository, kode: str, nama: str, period: Period
     features = [f for f in bounds.geojson["features"]
                 if f["properties"]["kode"].startswith(kode + ".") or f["properties"]["kode"] in shown]
     geojson = {"type": "FeatureCollection", "features": features}
+    own_features = [f for f in features if f["properties"]["kode"].startswith(kode + ".")]
+    bounds = figures.frame({"features": own_features}, ISLANDS_SHARE)
+    out["outside"] = _outside(own_features, bounds, rows)
     fills = {r.kode: (charts.GREY if r.suppressed else hotspot.COLOURS.get(r.cluster, charts.NO_DATA))
              for r in rows.itertuples()}
-    own = [f["geometry"] for f in features if f["properties"]["kode"].startswith(kode + ".")]
-    outline = [figures.dissolve(own)] if own else []
+    outline = [figures.dissolve([f["geometry"] for f in own_features])] if own_features else []
     legend = [(hotspot.label(c), hotspot.COLOURS[c]) for c in hotspot.CODES]
     legend += [(t("map.suppressed"), charts.GREY), (t("map.no_data"), charts.NO_DATA)]
     labels = dict(zip(rows["kode"], rows["nama"])) if len(rows) else {}
     svg = figures.area_map(geojson, fills, width_cm=MAP_CM[0], height_cm=MAP_CM[1],
-                           legend=legend, labels=labels, outline=outline)
+                           legend=legend, labels=labels, outline=outline, bounds=bounds)
     return out, svg
+
+
+def _outside(features: list[dict], bounds: tuple[float, ...], rows: pd.DataFrame) -> str:
+    """The kecamatan on small far islands, outside the map's frame, with their class in words."""
+    box = shapely.box(*bounds)
+    far = [f for f in features if not box.intersects(shapely.geometry.shape(f["geometry"]))]
+    if not far:
+        return ""
+    by_kode = rows.set_index("kode") if len(rows) else pd.DataFrame()
+    named = []
+    for f in far:
+        kode = f["properties"]["kode"]
+        r = by_kode.loc[kode] if kode in by_kode.index else None
+        state = (t("map.no_data") if r is None else t("map.suppressed") if r["suppressed"]
+                 else hotspot.label(r["cluster"]))
+        named.append(f"{f['properties']['nama']} ({state})")
+    return t("laporan.outside_map", names=", ".join(named))
 
 
 def _moran(repo: Repository, period: Period) -> str:

@@ -102,7 +102,7 @@ def _map(rows: pd.DataFrame, center: float | None, numbers: dict[str, str]) -> b
     fills, (lo, hi) = figures.value_fills(list(shown["kode"]), list(shown["pct_stunted"]), center)
     fills |= {k: charts.GREY for k in rows.loc[rows["suppressed"], "kode"]}
     return figures.area_map(bounds.geojson, fills, width_cm=MAP_CM[0], height_cm=MAP_CM[1],
-                            labels=numbers, main_only=True,
+                            labels=numbers, min_share=0.01,
                             colorbar=(t("indicator.pct_stunted_short"), lo, hi, center),
                             legend=[(t("map.suppressed"), charts.GREY)])
 

@@ -163,3 +163,11 @@ def test_periods_and_unknown_codes(repo):
         pick_period(repo, "2025-09", None)
     with pytest.raises(ReportError, match="35.99"):
         kabkota_pdf(repo, "35.99", DEC)
+
+
+def test_far_islands_are_named_beside_the_map(repo, tmp_path):
+    """Gresik's map frames the mainland; Bawean's two kecamatan are named in the text."""
+    text = pdf_text(kabkota_pdf(repo, "35.25", DEC), tmp_path)
+    assert ("Di pulau kecil di luar bingkai peta: Sangkapura (tidak ada data), Tambak (tidak ada "
+            "data).") in text
+    assert "pulau kecil" not in pdf_text(kabkota_pdf(repo, TOP_KAB, DEC), tmp_path)
