@@ -79,6 +79,11 @@ def provenance(repo: Repository, sources: Sequence[str]) -> str:
         built = pd.Timestamp(info["built_at"])
         text += " · " + t("laporan.built", date=fmt.day(built), time=built.strftime("%H:%M"),
                           version=str(info["version"] or "–")[:12])
+    code = info.get("code")  # what built the marts (builds before provenance: not recorded)
+    if code:
+        text += " " + t("caption.code", version=code["tumbuh_version"],
+                        code=str(code["code_sha256"])[:12], config=str(code["config_sha256"])[:12],
+                        commit=str(code["git_commit"] or "–")[:12])
     now = datetime.now(UTC)
     return text + " · " + t("laporan.made", date=fmt.day(now), time=now.strftime("%H:%M"),
                             version=_version())

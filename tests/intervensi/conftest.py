@@ -81,10 +81,13 @@ def query(warehouse: Path, sql: str, params: Sequence[object] = ()) -> list[tupl
         return con.execute(sql, list(params)).fetchall()
 
 
-def config_with_campaigns(path: Path) -> Config:
-    """The project's config with `[paths] campaigns` pointing at `path`."""
+def config_with_campaigns(path: Path, min_cell: int | None = None) -> Config:
+    """The project's config with `[paths] campaigns` pointing at `path` (and `[prevalence]
+    min_cell` if given)."""
     raw = dict(default_config().raw)
     raw["paths"] = {**raw.get("paths", {}), "campaigns": str(path)}
+    if min_cell is not None:
+        raw["prevalence"] = {**raw.get("prevalence", {}), "min_cell": min_cell}
     return Config(raw=raw, base_dir=PROJECT_ROOT)
 
 
@@ -112,10 +115,10 @@ def warehouse(tmp_path: Path) -> Path:
 def campaign_file(tmp_path: Path) -> Callable[[str], Config]:
     """campaign_file(toml_text) -> a Config whose campaigns come from that text."""
 
-    def write(text: str) -> Config:
+    def write(text: str, min_cell: int | None = None) -> Config:
         path = tmp_path / "campaigns.toml"
         path.write_text(text, encoding="utf-8")
-        return config_with_campaigns(path)
+        return config_with_campaigns(path, min_cell)
 
     return write
 

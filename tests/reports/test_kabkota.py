@@ -122,6 +122,8 @@ def test_data_quality_and_provenance(jember, wh_con):
     files = wh_con.execute("SELECT count(*) FROM load_files WHERE source = 'posyandu'").fetchone()[0]
     assert f"5 Jan 2026 ({files} file)" in text  # the fixture's extraction date
     assert "SSGI 2024 30,4 %" in text  # the survey value, labelled apart
+    code = wh_con.execute("SELECT tumbuh_version, code_sha256 FROM meta_build").fetchone()
+    assert f"Dibangun dengan tumbuh {code[0]} (kode {code[1][:12]}" in text
 
 
 def test_two_a4_pages_with_charts(jember, tmp_path):
