@@ -1,6 +1,7 @@
 # The two commands of the README: `make run` (set up, generate demo data, ingest, open the
-# dashboard) and `make test` (set up, including Debian's chromium for the browser tests, and run
-# every test). Everything else here is a building block of those two.
+# dashboard) and `make test` (set up, including Debian's chromium for the browser tests and
+# poppler-utils for the PDF report tests, and run every test). Everything else here is a
+# building block of those two.
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
@@ -8,11 +9,11 @@ DEMO    := data/demo
 WH      := data/warehouse.duckdb
 PORT    ?= 8501
 
-.PHONY: run test setup setup-dev browser demo ingest serve bench lint clean
+.PHONY: run test setup setup-dev browser pdftools demo ingest serve bench lint clean
 
 run: setup demo ingest serve
 
-test: setup-dev browser lint
+test: setup-dev browser pdftools lint
 	$(BIN)/pytest -q
 
 $(BIN)/activate:
@@ -31,6 +32,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# Debian's poppler-utils (pdftotext, pdftoppm) for the PDF report tests; installed only where
+# it is missing.
+pdftools:
+	@command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
 demo:
 	$(BIN)/tumbuh demo --out $(DEMO)
 
@@ -44,7 +52,7 @@ bench: setup-dev
 	$(BIN)/python -m benchmarks
 
 lint: setup-dev
-	$(BIN)/ruff check pipelines dashboard geo demo tests benchmarks
+	$(BIN)/ruff check pipelines dashboard geo demo reports tests benchmarks
 
 clean:
 	rm -rf $(DEMO) $(WH) $(basename $(WH)).store

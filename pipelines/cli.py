@@ -156,6 +156,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from reports.cli import run
+
+    return run(args, _warehouse(args))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.serve import main as serve_main
 
@@ -201,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out")
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="the kab/kota report, or 'provinsi' for all 38, as PDF")
+    from reports.cli import add_arguments as report_arguments
+
+    report_arguments(p)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("serve", help="start the dashboard (on 127.0.0.1 unless --address)")
     p.add_argument("--port", type=int, default=8501)

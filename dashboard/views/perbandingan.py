@@ -16,6 +16,7 @@ from dashboard.profile import profile_html
 from dashboard.repository import Repository
 from dashboard.widgets import available, kabkota_picker, period_picker, show_table, source_caption
 from pipelines.safe_cells import markdown_text
+from reports import Period, kabkota_pdf
 
 
 def render(repo: Repository) -> None:
@@ -100,11 +101,19 @@ def render(repo: Repository) -> None:
     else:
         st.info(t("common.not_available", what=t("what.spm"), tables="mart_spm_field"))
 
-    st.download_button(
+    left, right = st.columns(2)
+    left.download_button(
         t("perbandingan.download"), data=lambda: profile_html(repo, kode, period_type, period, group),
         file_name=f"profil_{kode}_{period}.html", mime="text/html", on_click="ignore",
         icon=":material/download:", key="perbandingan.download")
-    st.caption(t("perbandingan.download_note"))
+    left.caption(t("perbandingan.download_note"))
+    # the PDF is built with the session's Repository: its wilayah scope holds in the report too
+    right.download_button(
+        t("perbandingan.download_pdf"), mime="application/pdf", on_click="ignore",
+        data=lambda: kabkota_pdf(repo, kode, Period(period_type, period), group),
+        file_name=f"laporan_{kode}_{period}.pdf", icon=":material/picture_as_pdf:",
+        key="perbandingan.download_pdf")
+    right.caption(t("perbandingan.download_pdf_note"))
 
 
 def _peer_table(rows: pd.DataFrame, kode: str, peers: list[str]) -> None:

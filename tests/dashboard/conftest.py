@@ -13,14 +13,12 @@ from streamlit.testing.v1 import AppTest
 from dashboard.app import single_page_script
 from dashboard.repository import Repository
 from pipelines.warehouse import connect_readonly
-from tests.dashboard.fixture_warehouse import build_fixture
+from tests.dashboard.fixture_warehouse import session_fixture_dir
 
 
 @pytest.fixture(scope="session")
 def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("dashboard_wh")
-    build_fixture(directory)
-    return directory
+    return session_fixture_dir(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from pipelines import store
 from pipelines.config import REFERENCE_DIR, load_config
@@ -277,3 +278,17 @@ def build_fixture(directory: Path, seed: int = 20251110) -> Path:
         _lineage(con)
         build.changed = True
     return warehouse
+
+
+_SESSION_DIRS: dict[Path, Path] = {}
+
+
+def session_fixture_dir(factory: pytest.TempPathFactory) -> Path:
+    """The fixture warehouse's folder, built once per test session whichever test folder asks
+    for it first (tests/dashboard and tests/reports share it)."""
+    base = factory.getbasetemp()
+    if base not in _SESSION_DIRS:
+        directory = factory.mktemp("dashboard_wh")
+        build_fixture(directory)
+        _SESSION_DIRS[base] = directory
+    return _SESSION_DIRS[base]

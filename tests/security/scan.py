@@ -1,11 +1,12 @@
 """Look for personal values in everything tumbuh keeps or hands out: every catalog table and
-bulk view of the warehouse, the bytes of every file beside it, each export, and the dashboard's
-downloads."""
+bulk view of the warehouse, the bytes of every file beside it, each export, the dashboard's
+downloads and the PDF reports."""
 
 from __future__ import annotations
 
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -105,9 +106,29 @@ def download_texts(warehouse: Path) -> dict[str, str]:
                 texts[f"{name}.xlsx"] = "\n".join(
                     repr(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True)
                     for v in r)
+        texts |= report_texts(repo)
     for name, frame in frames.items():
         texts[f"{name}.csv"] = frame.to_csv(index=False)
     return texts
+
+
+def report_texts(repo: object) -> dict[str, str]:
+    """The PDF reports' text (pdftotext) for the newest month: the province's, and the report of
+    each kab/kota (at most three) with kecamatan rows; none without a month of prevalence."""
+    from reports import ReportError, kabkota_pdf, pick_period, provinsi_pdf
+
+    try:
+        period = pick_period(repo, None, None)
+    except ReportError:
+        return {}
+    kabs = repo.query("SELECT DISTINCT kode_kabkota FROM mart_prevalensi WHERE level = "
+                      "'kecamatan' AND period_type = ? AND period = ? ORDER BY 1 LIMIT 3",
+                      [period.period_type, period.period])["kode_kabkota"]
+    pdfs = {"laporan_provinsi.pdf": provinsi_pdf(repo, period)}
+    pdfs |= {f"laporan_{kab}.pdf": kabkota_pdf(repo, kab, period) for kab in kabs}
+    return {name: subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data,
+                                 capture_output=True, check=True).stdout.decode("utf-8")
+            for name, data in pdfs.items()}
 
 
 def personal_leaks(warehouse: Path, values: list[str], out: Path) -> list[str]:

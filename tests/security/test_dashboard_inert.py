@@ -1,12 +1,14 @@
 """The dashboard on a warehouse whose names are hostile: every grid (whose own "Download as CSV"
-exports what it is given), every download (pivot CSV/XLSX, the kab/kota profile), every tooltip
-and every caption gets the names inert; and no page builds a grid or a download another way."""
+exports what it is given), every download (pivot CSV/XLSX, the kab/kota profile and PDF report),
+every tooltip and every caption gets the names inert; and no page builds a grid or a download
+another way."""
 
 from __future__ import annotations
 
 import ast
 import io
 import json
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from dashboard.i18n import language
 from dashboard.mapdata import prevalence_hover, prevalence_rows
 from dashboard.profile import profile_html
 from dashboard.repository import Repository
+from reports import Period, kabkota_pdf, provinsi_pdf
 from tests.dashboard.fixture_warehouse import build_fixture
 from tests.dashboard.frames import content_frames
 from tests.security.hostile import (
@@ -217,6 +220,22 @@ def test_profile_escapes_names_and_keeps_cells_inert(repo):
     assert not [v for v in cells if formula_like(v)]
 
 
+def test_report_pdf_shows_hostile_names_as_text(repo, tmp_path):
+    """The PDF reports print a name as the text it is: no markup of Typst, HTML or a spreadsheet
+    is acted on (and the report still builds)."""
+    period = Period("bulan", "2025-12")
+    reports = {"kab": kabkota_pdf(repo, SCRIPT_KAB, period, "tetangga"),
+               "prov": provinsi_pdf(repo, period)}
+    # compared without white space: a long name wraps where the table cell ends
+    texts = {k: "".join(subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data,
+                                       capture_output=True, check=True).stdout.decode().split())
+             for k, data in reports.items()}
+    bare = {name: "".join(name.split()) for name in (SCRIPT, HYPERLINK)}
+    assert f"Laporanstunting{bare[SCRIPT]}KabupatenJember" in texts["kab"]
+    assert f"{bare[HYPERLINK]}KabupatenPacitan" in texts["prov"]
+    assert f"{bare[SCRIPT]}KabupatenJember" in texts["prov"]
+
+
 def test_hover_builders_escape_names():
     row = pd.DataFrame({"kode": ["35.09"], "nama": [SCRIPT], "suppressed": [False],
                         "pct_stunted": [20.0], "pct_stunted_lo95": [15.0], "pct_stunted_hi95": [25.0],
@@ -243,7 +262,10 @@ GRID_CALLS = ("dataframe", "data_editor", "table")  # st.table too: it has no do
 # a table added later should go through the same helper
 DOWNLOADS = {  # file -> the producers of its download buttons' data (all tested above)
     "views/eksplorasi.py": {"explore.to_csv(wide, measure)", "explore.to_xlsx(wide, files=files)"},
-    "views/perbandingan.py": {"lambda: profile_html(repo, kode, period_type, period, group)"},
+    "views/perbandingan.py": {"lambda: profile_html(repo, kode, period_type, period, group)",
+                              # the values reach Typst as JSON strings, never as markup
+                              # (test_report_pdf_shows_hostile_names_as_text)
+                              "lambda: kabkota_pdf(repo, kode, Period(period_type, period), group)"},
     # pipelines.rejects_file.rejects_xlsx: a formula cell comes back as text
     # (tests/dashboard/test_uploads.py, test_background_load_accounting_rejects_xlsx_and_log)
     "views/unggah.py": {'_rejects_file(repo.path, job["source"], r["file_sha256"])'},
