@@ -5,7 +5,7 @@ numbers are formatted as the dashboard formats them.
 
 - `kabkota_pdf(repo, kode, ...)`, `provinsi_pdf(repo, ...)`: the PDF bytes
 - kabkota, provinsi, hotspots, intervention: what each report says
-- figures: matplotlib charts and maps as SVG; pdf: typesetting with Typst (decision D-PDF)
+- figures: matplotlib charts and maps as SVG; pdf: typesetting with Typst (decision D34)
 - cli: `tumbuh report`
 """
 

@@ -1,5 +1,5 @@
 """Typeset a report with Typst (the `typst` package: the compiler in a binary wheel, no network,
-no system libraries; docs/decisions.md D-PDF). The template is a file of reports/templates/; the
+no system libraries; docs/decisions.md D34). The template is a file of reports/templates/; the
 content goes in as JSON and the figures as SVG text through sys.inputs, so no value is ever read
 as Typst markup. Fonts: the DejaVu Sans files matplotlib ships, and no system font, so a report
 looks the same on every machine."""
