@@ -1,5 +1,5 @@
 """XLSX sheets through python-calamine (Rust's calamine): the same rows as
-`xlsx_fast.fast_xlsx_sheets` and openpyxl, several times faster (issue 18.7, D-CAL).
+`xlsx_fast.fast_xlsx_sheets` and openpyxl, several times faster (issue 18.7, D32).
 
 calamine builds each sheet as one dense range from its first to its last cell, so a sheet of two
 cells, A1 and XFD1048576, asks for 17 billion cells and aborts the process (a Rust allocation
