@@ -35,7 +35,6 @@ def render(repo: Repository) -> None:
     c1, c2, c3 = st.columns(3)
     period = c1.selectbox(t("common.period"), months, format_func=fmt.period,
                           key="pertumbuhan.period")
-    source_caption(repo, ["pengukuran"], period, extra=t("pertumbuhan.definition"))
     level = c2.radio(t("peta.level"), LEVELS, horizontal=True, key="pertumbuhan.level",
                      format_func=lambda v: t(f"level.{v}"))
     kab = q.wilayah.kabkota(repo)
@@ -44,6 +43,8 @@ def render(repo: Repository) -> None:
     kode = c3.selectbox(t("common.kabkota"), options, index=own_index(repo, options),
                         key="pertumbuhan.kabkota",
                         format_func=lambda k: names.get(k, t("peta.all_kabkota")))
+    source_caption(repo, ["pengukuran"], period, extra=t("pertumbuhan.definition"),
+                   kode=kode or None)
     _headline(repo, period, kode or None)
     _units(repo, level, period, kode or None)
     _follow_up(repo, period, kode or None)

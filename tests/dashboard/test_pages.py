@@ -354,7 +354,7 @@ def test_pertumbuhan_skdn_and_2t_per_posyandu(warehouse, wh_con):
         "strftime(measurement_date, '%Y-%m') = '2025-08' ORDER BY row_number").fetchall()
     assert len(follow) == 12 == len(rows)
     assert set(follow["File"]) == {"posyandu/2025-08-35.01.csv"}
-    assert sorted(follow["Baris"].astype(int)) == [r for (r,) in rows]
+    assert sorted(follow["Nomor baris file"].astype(int)) == [r for (r,) in rows]
     assert set(follow["Kenaikan bulan ini (g)"]) == {"100"} and set(follow["KBM (g)"]) == {"200"}
     assert not {"NIK", "Nama", "Tanggal lahir"} & set(follow.columns)
 
@@ -364,7 +364,7 @@ def test_pertumbuhan_hides_the_2t_list_from_other_roles(warehouse):
     at.selectbox(key="pertumbuhan.period").set_value("2025-08").run()
     no_failures(at)
     assert any("hanya untuk peran provinsi dan kabupaten" in i.value for i in at.info)
-    assert not any("Baris" in df.value.columns for df in at.dataframe)
+    assert not any("Nomor baris file" in df.value.columns for df in at.dataframe)
     assert metrics(at)["2T/D"] == "100,0 %"   # the counts are for everyone
 
 

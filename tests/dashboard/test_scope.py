@@ -568,5 +568,5 @@ def test_the_2t_list_page_shows_only_the_own_kabkota(warehouse, spy):
     assert len(follow) == 12 and set(follow["File"]) == {f"posyandu/2025-08-{OWN}.csv"}
     at.selectbox(key="pertumbuhan.kabkota").set_value(OTHER).run()
     assert not at.exception
-    assert not any("Baris" in df.value.columns for df in at.dataframe)  # no Jember child
+    assert not any("Nomor baris file" in df.value.columns for df in at.dataframe)  # no Jember
     assert shown_leaks(at, spy) == []
