@@ -33,6 +33,7 @@ PAGES = (
     ("spm", ":material/grid_on:"),
     ("intervensi", ":material/trending_up:"),
     ("kualitas", ":material/fact_check:"),
+    ("pertumbuhan", ":material/monitor_weight:"),
     ("eksplorasi", ":material/table_view:"),
     ("unggah", ":material/upload_file:"),
 )
@@ -60,10 +61,12 @@ def render_page(name: str, repo: Repository) -> None:
         importlib.import_module(f"dashboard.views.{name}").render(repo)
 
 
-def single_page_script(warehouse: str, page: str, lang: str, scope: str | None = None) -> None:
+def single_page_script(warehouse: str, page: str, lang: str, scope: str | None = None,
+                       child_rows: bool = False) -> None:
     """One page alone, for `AppTest.from_function` (tests, benchmark): AppTest runs this
     function's source as a script, so it imports what it needs itself. `scope` is the wilayah
-    scope of the repository, as `main` gives it from the principal. The page's own render
+    scope of the repository and `child_rows` whether it reads child-level rows, as `main` gives
+    them from the principal. The page's own render
     time (without the test harness) is left in session state under "tumbuh.render_s"."""
     import time
 
@@ -76,7 +79,7 @@ def single_page_script(warehouse: str, page: str, lang: str, scope: str | None =
     if SESSION_KEY not in st.session_state:
         st.session_state[SESSION_KEY] = lang
     start = time.perf_counter()
-    render_page(page, Repository(warehouse, scope=scope))
+    render_page(page, Repository(warehouse, scope=scope, child_rows=child_rows))
     st.session_state["tumbuh.render_s"] = time.perf_counter() - start
 
 
@@ -134,8 +137,9 @@ def main() -> None:
         return
     if principal is not LOCAL:
         login.identity_sidebar(principal)
-    # every read of this session is scoped to the principal's wilayah (D26)
-    repo = Repository(warehouse_path(), scope=principal.kabkota)
+    # every read of this session is scoped to the principal's wilayah (D26), and reads
+    # child-level rows only for the roles that may (D35)
+    repo = Repository(warehouse_path(), scope=principal.kabkota, child_rows=principal.child_rows)
     page = navigation(principal, repo)
     st.sidebar.caption(t("app.tagline"))
     if not repo.exists():

@@ -28,13 +28,17 @@ PROVINCE = "35"  # Jawa Timur's Kemendagri code
 ROLES = ("provinsi", "kabupaten", "analis", "operator")
 # Page names are the url paths of dashboard/app.py's PAGES; "unggah" is the uploads page
 # (dashboard/views/unggah.py, docs/decisions.md D26).
-READ_PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas")
+READ_PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas",
+              "pertumbuhan")
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "provinsi": (*READ_PAGES, "eksplorasi", "unggah"),
     "kabupaten": (*READ_PAGES, "eksplorasi"),
     "analis": ("eksplorasi",),
     "operator": ("unggah", *READ_PAGES),
 }
+# Roles that may read child-level rows (the 2T follow-up list, by export file and row): the
+# province and a kab/kota's own programme staff, inside their wilayah (decision D35).
+CHILD_ROW_ROLES = ("provinsi", "kabupaten")
 SECRET_ENV_DEFAULTS = {"client_secret": "TUMBUH_OIDC_CLIENT_SECRET",
                        "cookie_secret": "TUMBUH_OIDC_COOKIE_SECRET"}
 MIN_COOKIE_SECRET = 32  # characters; `python3 -c "import secrets; print(secrets.token_hex(32))"`
@@ -59,6 +63,11 @@ class Principal:
     def kabkota(self) -> str | None:
         """The kab/kota code of a kab/kota-scoped principal, None for the province."""
         return None if self.wilayah == PROVINCE else self.wilayah
+
+    @property
+    def child_rows(self) -> bool:
+        """Whether the role may read child-level rows (within its wilayah)."""
+        return self.role in CHILD_ROW_ROLES
 
     @property
     def pages(self) -> tuple[str, ...]:

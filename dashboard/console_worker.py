@@ -131,10 +131,11 @@ def check_query(con: duckdb.DuckDBPyConnection, sql: str) -> str:
 
 
 def open_console(warehouse: Path | str, memory_limit_mb: int = 256,
-                 scope: str | None = None) -> duckdb.DuckDBPyConnection:
+                 scope: str | None = None, child_rows: bool = False
+                 ) -> duckdb.DuckDBPyConnection:
     """A separate read-only connection that cannot reach files, spill to disk or change its
-    settings, scoped to the wilayah `scope` (None: the province) by TEMP views named like the
-    tables (dashboard/scope.py). A separate instance because DuckDB shares one instance (and
+    settings, scoped to the wilayah `scope` (None: the province), child-level tables empty
+    unless `child_rows`, by TEMP views named like the tables (dashboard/scope.py). A separate instance because DuckDB shares one instance (and
     its settings) between all `duckdb.connect(path)` calls of a process: locking that one would
     lock the query layer's."""
     con = duckdb.connect(":memory:")
@@ -143,7 +144,7 @@ def open_console(warehouse: Path | str, memory_limit_mb: int = 256,
     con.execute("SET temp_directory = ''")
     con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])
     con.execute("USE warehouse")
-    apply_scope(con, check_scope(scope))
+    apply_scope(con, check_scope(scope), bool(child_rows))
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute(f"SET memory_limit = '{int(memory_limit_mb)}MB'")
@@ -218,7 +219,7 @@ def run(request: dict, out: Any) -> int:
     try:
         limit_process_memory(request["process_memory_mb"])
         con = open_console(request["warehouse"], request["memory_limit_mb"],
-                           request.get("scope"))
+                           request.get("scope"), bool(request.get("child_rows")))
         statement = check_query(con, request["sql"])
 
         def stop() -> None:

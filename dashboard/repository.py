@@ -12,7 +12,9 @@ A Repository carries the user's wilayah scope (None: the province; "35.07": a ka
 dashboard/scope.py and D26). A scoped query runs on a cursor whose TEMP views of the same names
 as the tables keep only the rows the scope may read, and its result is cached under the scope,
 so rows cached for one scope never serve another. Cursors are pooled per scope and published
-file, so the views are made once per cursor, not per query.
+file, so the views are made once per cursor, not per query. It also says whether the user may
+read child-level rows (`child_rows`, decision D35: the 2T follow-up list); without it those
+tables read as empty, whatever the wilayah. It is part of the scope: pooled and cached apart.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ PERSONAL_COLUMN = re.compile(
 )
 CACHE_SIZE = 512
 IDLE_CURSORS = 4  # per scope and published file
+Scope = tuple[str | None, bool]  # (kab/kota or None for the province, child_rows)
 
 
 class PersonalDataError(RuntimeError):
@@ -88,7 +91,7 @@ class _Published:
     stamp: tuple
     con: duckdb.DuckDBPyConnection
     version: str
-    idle: dict[str | None, list[duckdb.DuckDBPyConnection]] = field(default_factory=dict)
+    idle: dict[Scope, list[duckdb.DuckDBPyConnection]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     closed: bool = False
     catalog: str = ""
@@ -96,7 +99,7 @@ class _Published:
     def __post_init__(self) -> None:
         self.catalog = str(self.con.execute("SELECT current_database()").fetchone()[0])
 
-    def take(self, scope: str | None) -> duckdb.DuckDBPyConnection:
+    def take(self, scope: Scope) -> duckdb.DuckDBPyConnection:
         """An idle cursor of `scope`, else a new one (scoped by its TEMP views)."""
         with self.lock:
             idle = self.idle.get(scope)
@@ -104,13 +107,13 @@ class _Published:
                 return idle.pop()
         cursor = self.con.cursor()
         try:
-            apply_scope(cursor, scope)
+            apply_scope(cursor, *scope)
         except BaseException:
             cursor.close()
             raise
         return cursor
 
-    def give_back(self, scope: str | None, cursor: duckdb.DuckDBPyConnection) -> None:
+    def give_back(self, scope: Scope, cursor: duckdb.DuckDBPyConnection) -> None:
         with self.lock:
             idle = self.idle.setdefault(scope, [])
             if not self.closed and len(idle) < IDLE_CURSORS:
@@ -148,9 +151,11 @@ class Repository:
     rename, so the old handle keeps reading the old, complete file until then, and never blocks
     the writer, which builds a different file."""
 
-    def __init__(self, warehouse: Path | str, scope: str | None = None) -> None:
+    def __init__(self, warehouse: Path | str, scope: str | None = None,
+                 child_rows: bool = False) -> None:
         self.path = Path(warehouse).resolve()
         self.scope = check_scope(scope)  # None: the province; "35.07": one kab/kota (D26)
+        self.child_rows = bool(child_rows)  # may read child-level rows (D35)
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -187,19 +192,21 @@ class Repository:
         scope); returns a frame the caller may change freely. Called only by
         dashboard.queries._base.run."""
         published = self._published()
-        if self.scope is not None and re.search(
+        if (self.scope is not None or not self.child_rows) and re.search(
                 rf'(\b{re.escape(published.catalog)}|"{re.escape(published.catalog)}")\s*\.',
                 sql, re.IGNORECASE):
             raise ValueError("a scoped query may not name the warehouse's catalog")
-        key = (str(self.path), published.version, self.scope, sql, tuple(params))
+        scope = (self.scope, self.child_rows)
+        key = (str(self.path), published.version, self.scope, sql, tuple(params), self.child_rows)
         cached = RESULTS.get(key)
         if cached is None:
             try:
-                cursor = published.take(self.scope)
+                cursor = published.take(scope)
             except duckdb.ConnectionException:  # another thread just replaced the handle
                 published = self._published()
-                key = (str(self.path), published.version, self.scope, sql, tuple(params))
-                cursor = published.take(self.scope)
+                key = (str(self.path), published.version, self.scope, sql, tuple(params),
+                       self.child_rows)
+                cursor = published.take(scope)
             try:
                 # Arrow then pandas: several times faster than DuckDB's own .df() here.
                 cached = cursor.sql(sql, params=list(params)).to_arrow_table().to_pandas(
@@ -207,7 +214,7 @@ class Repository:
             except BaseException:
                 cursor.close()  # a failed query does not go back to the pool
                 raise
-            published.give_back(self.scope, cursor)
+            published.give_back(scope, cursor)
             check_no_personal_columns(cached.columns)
             RESULTS.put(key, cached)
         return cached.copy(deep=False)

@@ -21,6 +21,11 @@ docs/dashboard.md "Scope by wilayah" lists them); a table it does not know is ju
 columns, and one whose columns do not say where its rows are is hidden from scoped users
 (fail closed) until it gets a rule.
 
+Child-level rows (decision D35): a table in `CHILD_ROW_TABLES` holds one row per child (the
+2T follow-up list, by export file and row, never a name). Only roles that may follow a child up
+read it (`Principal.child_rows`: provinsi, and kabupaten inside its own kab/kota by the rule
+above); for every other principal, province-wide ones included, it is a view of no rows.
+
 This module imports only duckdb (the SQL console's worker process uses it too).
 """
 
@@ -32,6 +37,7 @@ import duckdb
 
 KABKOTA_CODE = re.compile(r"35\.\d\d")
 UPPER_LEVELS = ("provinsi", "kabkota")
+CHILD_ROW_TABLES = frozenset({"mart_skdn_2t"})
 SUB_KABKOTA_COLUMNS = ("kode_kecamatan", "kode_desa", "posyandu_key")
 
 
@@ -126,8 +132,13 @@ RULES: dict[str, str] = {
     "state_hotspot_input": "kode",
     # the Kemendagri code list: every kab/kota, the kecamatan and desa of its own
     "ref_wilayah": "ref_wilayah",
+    # SKDN (growth monitoring) per level and month; the 2T follow-up list names a posyandu
+    # and is child-level besides (CHILD_ROW_TABLES)
+    "mart_skdn": "level",
+    "mart_skdn_2t": "sub_kabkota",
     # per posyandu state of the incremental build
     "state_kualitas_lokasi": "lokasi",
+    "state_skdn_lokasi": "lokasi",
     "state_posyandu_nama": "posyandu_key",
     # the load manifest: files of its own kab/kota (load_file_area, the kab/kota most of a
     # file's staged rows belong to); a file with no staged row has no area and is hidden
@@ -150,6 +161,7 @@ RULES: dict[str, str] = {
     "ref_campaign_target": "all",
     "ref_intervensi_activity": "all",
     "ref_kabkota": "all",
+    "ref_kbm": "all",  # minimum weight gain by age (Buku KIA)
     "ref_pkk_indikator": "all",  # kode = indicator code
     "ref_spm_indikator": "all",  # kode = indicator code
     "meta_audit": "all",
@@ -160,11 +172,13 @@ RULES: dict[str, str] = {
 }
 
 
-def scope_views(con: duckdb.DuckDBPyConnection, scope: str | None) -> list[str]:
+def scope_views(con: duckdb.DuckDBPyConnection, scope: str | None,
+                child_rows: bool = False) -> list[str]:
     """The CREATE TEMP VIEW statements that scope `con` (whose current database is the
-    warehouse) to `scope`; none for the province."""
+    warehouse) to `scope`, hiding the child-level tables unless `child_rows`; none for the
+    province with child rows."""
     kab = check_scope(scope)
-    if kab is None:
+    if kab is None and child_rows:
         return []
     catalog = con.execute("SELECT current_database()").fetchone()[0]
     rows = con.execute(
@@ -173,14 +187,21 @@ def scope_views(con: duckdb.DuckDBPyConnection, scope: str | None) -> list[str]:
         "ORDER BY table_name").fetchall()
     statements = []
     for name, columns in rows:
-        where = _rule_sql(name, kab, {c.lower() for c in columns}, catalog)
+        if name in CHILD_ROW_TABLES and not child_rows:
+            where: str | None = "false"
+        elif kab is None:
+            continue
+        else:
+            where = _rule_sql(name, kab, {c.lower() for c in columns}, catalog)
         if where is not None:
             statements.append(f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM '
                               f'"{catalog}".main."{name}" WHERE {where}')
     return statements
 
 
-def apply_scope(con: duckdb.DuckDBPyConnection, scope: str | None) -> None:
-    """Scope `con` to `scope` (see the module docstring); nothing for the province."""
-    for statement in scope_views(con, scope):
+def apply_scope(con: duckdb.DuckDBPyConnection, scope: str | None,
+                child_rows: bool = False) -> None:
+    """Scope `con` to `scope` and hide the child-level tables unless `child_rows` (see the
+    module docstring); nothing for the province with child rows."""
+    for statement in scope_views(con, scope, child_rows):
         con.execute(statement)

@@ -99,8 +99,9 @@ def slots(n: int) -> threading.BoundedSemaphore:
 
 
 def _worker(warehouse: Path | str, statement: str, limits: ConsoleLimits,
-            scope: str | None = None) -> tuple[dict, bytes]:
+            scope: str | None = None, child_rows: bool = False) -> tuple[dict, bytes]:
     request = {"warehouse": str(Path(warehouse).resolve()), "sql": statement, "scope": scope,
+               "child_rows": bool(child_rows),
                "timeout_s": float(limits.timeout_s), "max_rows": int(limits.max_rows),
                "max_result_bytes": int(limits.max_result_mb * 1024 * 1024),
                "memory_limit_mb": int(limits.memory_limit_mb),
@@ -134,10 +135,10 @@ def _worker(warehouse: Path | str, statement: str, limits: ConsoleLimits,
 
 
 def run_query(warehouse: Path | str, sql: str, limits: ConsoleLimits | None = None,
-              scope: str | None = None) -> ConsoleResult:
+              scope: str | None = None, child_rows: bool = False) -> ConsoleResult:
     """Check and run one query within `limits` (by default the config's `[console]`) and the
     wilayah `scope` (None: the province; "35.07": that kab/kota's rows below kab/kota level
-    only, as in the query layer)."""
+    only, as in the query layer); child-level tables read as empty unless `child_rows`."""
     limits = limits or ConsoleLimits.from_config()
     scope = check_scope(scope)
     con = open_console(warehouse, limits.memory_limit_mb)
@@ -151,7 +152,7 @@ def run_query(warehouse: Path | str, sql: str, limits: ConsoleLimits | None = No
                            "try again in a moment", "busy", n=limits.max_concurrent)
     start = time.perf_counter()
     try:
-        outcome, body = _worker(warehouse, statement, limits, scope)
+        outcome, body = _worker(warehouse, statement, limits, scope, child_rows)
     finally:
         slot.release()
     seconds = time.perf_counter() - start

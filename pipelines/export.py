@@ -78,7 +78,9 @@ PENGUKURAN_DESCRIPTION = (
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit less the header row
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
 
-_CREATE_MART = re.compile(r"CREATE\s+OR\s+REPLACE\s+TABLE\s+(mart_\w+)", re.IGNORECASE)
+# a mart is made by CREATE OR REPLACE TABLE, or kept between builds (CREATE TABLE IF NOT EXISTS)
+_CREATE_MART = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+                          r"(mart_\w+)", re.IGNORECASE)
 
 
 class ExportError(ValueError):

@@ -15,6 +15,10 @@ What a load recomputes:
   across periods (trend, posyandu name) are set over the whole mart.
 - kualitas: the per-area monthly sums of the touched months are recomputed from their staged
   rows; every level and year is rolled up from the stored sums (small).
+- skdn: the SKDN step (pipelines/skdn.py) recomputes the touched months, the two after each and
+  the months where a child stopped being B, from those months' staged rows and the two months
+  before each; their per-area counts and 2T rows replace the stored ones and every level is
+  rolled up again (docs/marts_skdn.md).
 - every other model runs when something it reads changed (its declared reads), with whatever
   writes the temporary tables it reads: spm when SPM or PKK rows arrive (and its
   stunting-joined mart when mart_prevalensi changes), intervensi when reports arrive, the
@@ -41,12 +45,17 @@ from pipelines import store, trace
 from pipelines.config import REFERENCE_DIR, SQL_DIR, Config
 from pipelines.models import Model, needed_models, ordered_models
 from pipelines.provenance import build_record
+from pipelines.skdn import run_skdn_step
 
 if TYPE_CHECKING:
     from pipelines.warehouse import Build
 
 ANAK_DIR = SQL_DIR / "marts" / "stunting" / "anak"
 STATE_ANAK = "state_anak_tahun"  # the per-child year state, Parquet in the store by year
+# What the SKDN step provides to the skdn models (pipelines/skdn.py); the marts that keep the
+# rows of periods a build does not recompute, dropped by a full rebuild like the state_* tables.
+SKDN_STEP_TABLES = ("tmp_skdn_bulan", "tmp_skdn_lokasi", "tmp_skdn_2t")
+KEPT_MARTS = ("mart_prevalensi", "mart_skdn_2t")
 
 
 def config_variables(config: Config) -> dict[str, object]:
@@ -413,7 +422,7 @@ def plan_build(con: duckdb.DuckDBPyConnection, config: Config, build: Build | No
         plan.changed.add("load_files")
     if plan.pos_months:
         plan.changed |= {"stg_pengukuran", "scope_pengukuran", "scope_nama",
-                         "tmp_prevalensi_lokasi", "load_file_area"}
+                         "tmp_prevalensi_lokasi", "load_file_area", *SKDN_STEP_TABLES}
         if _campaign_months(con) & set(plan.pos_months):
             plan.changed.add("stg_pengukuran_kampanye")
     if stored.get("intervensi") != prints["intervensi"]:
@@ -434,7 +443,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
         for (table,) in con.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
                 "AND table_catalog = current_database() AND (table_name LIKE 'state\\_%' "
-                "ESCAPE '\\' OR table_name = 'mart_prevalensi')").fetchall():
+                "ESCAPE '\\' OR list_contains(?, table_name))", [list(KEPT_MARTS)]).fetchall():
             con.execute(f"DROP TABLE {table}")
         for table in ("load_file_area", "load_file_months"):
             con.execute(f"DELETE FROM {table}")
@@ -450,6 +459,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
         _scope_nama(con, build, plan.full)
         _scope_pengukuran(con, build, plan.pos_months)
         ran.append("stunting/anak")
+        run_skdn_step(con, build, plan.pos_months, plan.full)
+        ran.append("skdn/anak")
     for model in to_run:
         if "stg_pengukuran_kampanye" in model.reads:
             _scope_pengukuran(con, build, sorted(_campaign_months(con)),
@@ -476,7 +487,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
     return ran
 
 AUDIT_DOMAINS = {"stunting": "stunting", "quality": "kualitas", "spm": "spm",
-                 "intervensi": "intervensi"}  # audit file prefix -> model domain
+                 "intervensi": "intervensi", "skdn": "skdn"}  # audit file prefix -> model domain
 
 
 class AuditFailed(RuntimeError):

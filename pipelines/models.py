@@ -24,15 +24,16 @@ from pathlib import Path
 from pipelines.config import SQL_DIR
 
 MARTS_DIR = SQL_DIR / "marts"
-DOMAINS = ("stunting", "spm", "intervensi", "kualitas")
+DOMAINS = ("stunting", "spm", "intervensi", "kualitas", "skdn")
 # What the builder provides besides the models' outputs (pipelines/marts.py): staged rows (all
 # of them, or the months being recomputed), the load manifest, the campaign file, and the
-# per-area counts of the stunting child step (stunting/anak/).
+# per-area counts of the stunting child step (stunting/anak/), and the months, per-area counts and
+# 2T rows of the SKDN step (pipelines/skdn.py, skdn/anak/).
 PROVIDED = frozenset({
     "stg_pengukuran", "stg_spm", "stg_pkk", "stg_intervensi", "load_files", "load_file_area",
     "load_file_months",
     "campaigns", "scope_pengukuran", "scope_nama", "stg_pengukuran_kampanye",
-    "tmp_prevalensi_lokasi",
+    "tmp_prevalensi_lokasi", "tmp_skdn_bulan", "tmp_skdn_lokasi", "tmp_skdn_2t",
 })
 # Loaded into every build before the marts (pipelines/warehouse.py, pipelines/who/tables.py).
 BASE_PREFIXES = ("ref_", "who_")

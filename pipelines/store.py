@@ -7,6 +7,8 @@ Layout (`<warehouse>.store/`, decision D18):
     raw_pengukuran/load=<build>/<build>_<uuid>.parquet     raw rows, by source table and load
     rejects/source=posyandu/load=<build>/...               rejected rows, by source and load
     state/anak_tahun/tahun=2025/<build>.parquet            derived mart states (replaced whole)
+    state_skdn_pertama/load=<build>/<build>_<uuid>.parquet  first month each child was weighed
+                                                           (append-only log, pipelines/skdn.py)
 
 A file is written once and never changed. The published catalog (the small DuckDB file the
 dashboard reads) lists in `store_files` the files that make up the published state; a file the

@@ -39,6 +39,7 @@ REFERENCE_TABLES = {
     "ref_kabkota": ("jatim_kabkota.csv", ("kode", "kode_bps")),
     "ref_spm_indikator": ("spm_indikator.csv", ("kode",)),
     "ref_pkk_indikator": ("pkk_indikator.csv", ()),
+    "ref_kbm": ("kbm.csv", ()),
 }
 CATALOG_SCHEMA = "00_catalog.sql"
 # DuckDB's memory for a build when the config sets none: what a full-province load needs with

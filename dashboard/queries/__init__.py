@@ -7,12 +7,13 @@
 - spm:        SPM coverage per field and indicator, PKK indicators beside stunting
 - intervensi: campaign progress, reporting gaps, outcome
 - kualitas:   data quality, ingestion rejects, audits
+- skdn:       growth monitoring (SKDN) and the 2T follow-up list
 
 Pages and helpers call these (`from dashboard import queries as q`; `q.wilayah.kabkota(repo)`)
 and never write SQL; the functions own the SQL text and run it through `_base.run`, the one
 choke point where a user's wilayah scope will be applied (see there).
 """
 
-from dashboard.queries import build, hotspot, intervensi, kualitas, spm, stunting, wilayah
+from dashboard.queries import build, hotspot, intervensi, kualitas, skdn, spm, stunting, wilayah
 
-__all__ = ["build", "hotspot", "intervensi", "kualitas", "spm", "stunting", "wilayah"]
+__all__ = ["build", "hotspot", "intervensi", "kualitas", "skdn", "spm", "stunting", "wilayah"]

@@ -80,7 +80,8 @@ def _console(repo: Repository) -> None:
     if st.button(t("eksplorasi.run"), key="eksplorasi.run", icon=":material/play_arrow:"):
         try:
             st.session_state["eksplorasi.result"] = run_query(repo.path, sql, limits,
-                                                                 scope=repo.scope)
+                                                                 scope=repo.scope,
+                                                                 child_rows=repo.child_rows)
             st.session_state["eksplorasi.error"] = None
         except (ConsoleError, PersonalDataError) as exc:
             st.session_state["eksplorasi.result"] = None

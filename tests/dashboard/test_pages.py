@@ -20,7 +20,8 @@ from dashboard.profile import profile_html
 from pipelines.config import REFERENCE_DIR
 from tests.dashboard.frames import content_frames
 
-PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas", "eksplorasi")
+PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas", "pertumbuhan",
+         "eksplorasi")
 
 
 def no_failures(at: AppTest) -> None:
@@ -312,6 +313,59 @@ def test_kualitas_rejects_and_levels(page_app, wh_con):
     at.radio(key="kualitas.level").set_value("kabkota").run()
     no_failures(at)
     assert metrics(at)["data tidak cukup"] == "2"  # Kota Batu and its complement, Pacitan
+
+
+def skdn_page(warehouse, child_rows: bool, scope: str | None = None) -> AppTest:
+    from dashboard.app import single_page_script
+
+    return AppTest.from_function(single_page_script, default_timeout=60, args=(
+        str(warehouse), "pertumbuhan", "id", scope, child_rows)).run()
+
+
+def test_pertumbuhan_skdn_and_2t_per_posyandu(warehouse, wh_con):
+    """The fixture weighs every child in June, July and August 2025 with +0.1 kg a month, under
+    the 200 g KBM of its age (13-43 months): T in July and August, so 2T in August; the export
+    says N everywhere. June is O (last weighed in August 2024), as are October and December."""
+    at = skdn_page(warehouse, child_rows=True)
+    no_failures(at)
+    assert at.selectbox(key="pertumbuhan.period").value == "2025-12"
+    assert metrics(at)["N/D"] == "0,0 %" and metrics(at)["2T/D"] == "0,0 %"  # all O
+    at.selectbox(key="pertumbuhan.period").set_value("2025-08").run()
+    no_failures(at)
+    d = wh_con.execute("SELECT count(DISTINCT child_key) FROM stg_pengukuran WHERE "
+                       "strftime(measurement_date, '%Y-%m') = '2025-08'").fetchone()[0]
+    kodes = [k for (k,) in wh_con.execute("SELECT kode FROM ref_kabkota").fetchall()]
+    s = sum(kab_sasaran(k) for k in kodes)   # the province's S: the 38 reference counts
+    m = metrics(at)
+    assert (m["N/D"], m["T/D"], m["2T/D"], m["BGM/D"]) == ("0,0 %", "100,0 %", "100,0 %", "0,0 %")
+    assert m["D/S"] == fmt.pct(100 * d / s, lang="id") and d == 450
+    assert m["Sesuai ekspor"] == "0,0 %"   # the export's N against tumbuh's T
+    # Pacitan: its first posyandu (10 children) is shown, its second (2 children) hidden
+    at.selectbox(key="pertumbuhan.kabkota").set_value("35.01").run()
+    no_failures(at)
+    units = next(df.value for df in at.dataframe if "2T/D" in df.value.columns)
+    shown = units[units["Status"] == ""]
+    assert len(units) == 2 and len(shown) == 1
+    assert shown.iloc[0][["D (ditimbang)", "T (tidak naik)", "2T", "N (naik)"]].tolist() == [
+        "10", "10", "10", "0"]
+    follow = at.dataframe[-1].value
+    rows = wh_con.execute(
+        "SELECT row_number FROM stg_pengukuran WHERE kode_kabkota = '35.01' AND "
+        "strftime(measurement_date, '%Y-%m') = '2025-08' ORDER BY row_number").fetchall()
+    assert len(follow) == 12 == len(rows)
+    assert set(follow["File"]) == {"posyandu/2025-08-35.01.csv"}
+    assert sorted(follow["Nomor baris file"].astype(int)) == [r for (r,) in rows]
+    assert set(follow["Kenaikan bulan ini (g)"]) == {"100"} and set(follow["KBM (g)"]) == {"200"}
+    assert not {"NIK", "Nama", "Tanggal lahir"} & set(follow.columns)
+
+
+def test_pertumbuhan_hides_the_2t_list_from_other_roles(warehouse):
+    at = skdn_page(warehouse, child_rows=False)
+    at.selectbox(key="pertumbuhan.period").set_value("2025-08").run()
+    no_failures(at)
+    assert any("hanya untuk peran provinsi dan kabupaten" in i.value for i in at.info)
+    assert not any("Nomor baris file" in df.value.columns for df in at.dataframe)
+    assert metrics(at)["2T/D"] == "100,0 %"   # the counts are for everyone
 
 
 def test_eksplorasi_pivot_filters_and_console(page_app):

@@ -384,6 +384,8 @@ WIDGETS = {
                    ("multiselect", "eksplorasi.kabkota", [OTHER])],
     "intervensi": [("selectbox", "intervensi.kab", OTHER)],
     "perbandingan": [("selectbox", "perbandingan.kabkota", OTHER)],
+    "pertumbuhan": [("radio", "pertumbuhan.level", "posyandu"),
+                    ("selectbox", "pertumbuhan.kabkota", OTHER)],
 }
 
 
@@ -406,7 +408,7 @@ def test_choosing_another_kabkota_shows_only_kabkota_rows(warehouse, spy, page):
 
 # The kab/kota pickers of each page: a kab/kota user starts on her own kab/kota.
 PICKERS = {"peta": "peta.kabkota", "spm": "spm.kabkota", "kualitas": "kualitas.kabkota",
-           "perbandingan": "perbandingan.kabkota"}
+           "perbandingan": "perbandingan.kabkota", "pertumbuhan": "pertumbuhan.kabkota"}
 
 
 @pytest.mark.parametrize("page", sorted(PICKERS))
@@ -513,3 +515,58 @@ def test_the_files_behind_a_page_are_scoped(warehouse):
         n for n in province["file_name"] if OWN in n)
     # asking for another kab/kota's files gives none to a kab/kota user
     assert q.build.files_behind(Repository(warehouse, scope=OWN), ["pengukuran"], OTHER).empty
+
+
+# -- child-level rows: the 2T follow-up list (decision D35) -------------------------------------
+
+
+def test_roles_that_may_see_child_rows():
+    assert LOCAL.child_rows
+    assert Principal("a@x", "provinsi", "35", "").child_rows
+    assert Principal("a@x", "kabupaten", OWN, "").child_rows
+    assert not Principal("a@x", "analis", "35", "").child_rows
+    assert not Principal("a@x", "operator", OWN, "").child_rows
+
+
+def test_a_kabkota_user_never_gets_another_kabkotas_2t_rows(warehouse):
+    """A kabupaten user (child rows, scope OWN) reads the 2T list of its own kab/kota only,
+    whatever kab/kota it asks for; the province reads every kab/kota's; a role without child
+    rows reads none, even province-wide, through the query layer and the console."""
+    Repository.clear_cache()
+    mine = Repository(warehouse, scope=OWN, child_rows=True)
+    province = Repository(warehouse, child_rows=True)
+    for kode in (None, OWN, OTHER):
+        rows = q.skdn.follow_up_2t(mine, "2025-08", kode)
+        assert foreign(rows) == []
+        assert set(rows["kode_kabkota"]) <= {OWN}
+    assert len(q.skdn.follow_up_2t(mine, "2025-08")) == 12      # its own 12 children
+    assert set(q.skdn.follow_up_2t(province, "2025-08", OTHER)["kode_kabkota"]) == {OTHER}
+    assert len(q.skdn.follow_up_2t(province, "2025-08")) == 450
+    for repo in (Repository(warehouse), Repository(warehouse, scope=OWN)):   # analis, operator
+        assert q.skdn.follow_up_2t(repo, "2025-08").empty
+        assert repo.query("SELECT count(*) AS n FROM mart_skdn_2t")["n"].iloc[0] == 0
+        assert len(q.skdn.rows(repo, "kabkota", "2025-08")) == 38   # the counts stay
+    with pytest.raises(ValueError):   # nothing names the table past the views
+        Repository(warehouse).query("SELECT * FROM warehouse.main.mart_skdn_2t")
+    sql = "SELECT kode_kabkota, count(*) AS n FROM mart_skdn_2t GROUP BY ALL"
+    assert run_query(warehouse, sql, LIMITS).frame.empty
+    assert run_query(warehouse, sql, LIMITS, scope=OWN).frame.empty
+    own = run_query(warehouse, sql, LIMITS, scope=OWN, child_rows=True).frame
+    assert own.values.tolist() == [[OWN, 12]]
+    assert len(run_query(warehouse, sql, LIMITS, child_rows=True).frame) == 38
+
+
+def test_the_2t_list_page_shows_only_the_own_kabkota(warehouse, spy):
+    Repository.clear_cache()
+    at = AppTest.from_function(single_page_script, default_timeout=60,
+                               args=(str(warehouse), "pertumbuhan", "id", OWN, True)).run()
+    at.selectbox(key="pertumbuhan.period").set_value("2025-08").run()
+    assert at.selectbox(key="pertumbuhan.kabkota").value == OWN
+    at.radio(key="pertumbuhan.level").set_value("posyandu").run()
+    assert not at.exception
+    follow = at.dataframe[-1].value
+    assert len(follow) == 12 and set(follow["File"]) == {f"posyandu/2025-08-{OWN}.csv"}
+    at.selectbox(key="pertumbuhan.kabkota").set_value(OTHER).run()
+    assert not at.exception
+    assert not any("Nomor baris file" in df.value.columns for df in at.dataframe)  # no Jember
+    assert shown_leaks(at, spy) == []

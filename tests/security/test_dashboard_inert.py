@@ -39,7 +39,8 @@ from tests.security.hostile import (
 )
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
-PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas", "eksplorasi")
+PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas", "pertumbuhan",
+         "eksplorasi")
 SCRIPT_KAB, HYPERLINK_KAB = "35.09", "35.01"  # Jember (shown, highest prevalence), Pacitan
 # Text columns from input files or reference lists, and the key whose hostile prefix they get
 # (the same key gets the same prefix in every table, so joins on names still agree).
@@ -164,6 +165,18 @@ def test_drill_and_quality_levels(page_app):
     for level in ("posyandu", "kecamatan", "kabkota"):
         at.radio(key="kualitas.level").set_value(level).run()
         check_page(at)
+
+
+def test_2t_list_file_names_are_inert(hostile_warehouse):
+    """The 2T follow-up list shows export file names (from input files) to the roles that see
+    child rows: Pacitan's, prefixed with a HYPERLINK formula, reach the grid inert."""
+    Repository.clear_cache()
+    at = AppTest.from_function(single_page_script, default_timeout=60, args=(
+        str(hostile_warehouse), "pertumbuhan", "id", None, True)).run()
+    at.selectbox(key="pertumbuhan.period").set_value("2025-08").run()
+    at.selectbox(key="pertumbuhan.kabkota").set_value(HYPERLINK_KAB).run()
+    shown = check_page(at)
+    assert any(v.startswith("'" + HYPERLINK) for v in shown["grid"])
 
 
 def test_perbandingan_of_a_hostile_kabkota(page_app):

@@ -1,4 +1,4 @@
--- reads: state_kualitas_lokasi
+-- reads: area_kode, area_level, state_kualitas_lokasi
 -- grain: tmp_kualitas_agregat (temp) one row per level (provinsi, kabkota, kecamatan, posyandu),
 -- unit kode, period_type (bulan, tahun) and period_start: additive data-quality statistics of the
 -- staged measurements of balita (0-59 months), rolled up from state_kualitas_lokasi: counts,
@@ -9,12 +9,9 @@ CREATE OR REPLACE TEMP TABLE tmp_kualitas_agregat AS
 SELECT
     CASE WHEN bulan IS NOT NULL THEN 'bulan' ELSE 'tahun' END AS period_type,
     coalesce(bulan, tahun) AS period_start,
-    CASE grouping(kode_kabkota, kode_kecamatan, posyandu_key)
-        WHEN 7 THEN 'provinsi' WHEN 3 THEN 'kabkota' WHEN 1 THEN 'kecamatan'
-        ELSE 'posyandu' END AS level,
-    CASE grouping(kode_kabkota, kode_kecamatan, posyandu_key)
-        WHEN 7 THEN '35' WHEN 3 THEN kode_kabkota WHEN 1 THEN kode_kecamatan
-        ELSE posyandu_key END AS kode,
+    area_level(grouping(kode_kabkota, kode_kecamatan, posyandu_key), 'posyandu') AS level,
+    area_kode(grouping(kode_kabkota, kode_kecamatan, posyandu_key), kode_kabkota,
+              kode_kecamatan, posyandu_key) AS kode,
     kode_kabkota, kode_kecamatan,
     sum(COLUMNS(lambda c: c NOT IN ('bulan', 'tahun', 'lokasi', 'kode_kabkota',
                                     'kode_kecamatan', 'posyandu_key'))),

@@ -1,4 +1,4 @@
--- reads: state_prevalensi_agregat, tmp_kualitas_sasaran
+-- reads: area_kode, state_prevalensi_agregat, tmp_kualitas_sasaran
 -- grain: tmp_kualitas_posyandu (temp) one row per unit kode (provinsi '35', kab/kota,
 -- kecamatan, posyandu), period_type (bulan, tahun) and period_start: posyandu-months reported,
 -- D and S for D/S, posyandu known to the unit and the months of the reporting window.
@@ -17,9 +17,8 @@ pos_rollup AS (
     SELECT
         CASE WHEN bulan IS NOT NULL THEN 'bulan' ELSE 'tahun' END AS period_type,
         coalesce(bulan, date_trunc('year', tahun)::DATE) AS period_start,
-        CASE grouping(kode_kabkota, kode_kecamatan, posyandu_key)
-            WHEN 7 THEN '35' WHEN 3 THEN kode_kabkota WHEN 1 THEN kode_kecamatan
-            ELSE posyandu_key END AS kode,
+        area_kode(grouping(kode_kabkota, kode_kecamatan, posyandu_key), kode_kabkota,
+                  kode_kecamatan, posyandu_key) AS kode,
         count(*) AS n_posyandu_bulan,                 -- posyandu-months with data
         sum(d) FILTER (WHERE s IS NOT NULL) AS n_d_with_s,
         sum(s) AS n_s
@@ -34,9 +33,8 @@ pos_rollup AS (
 -- posyandu known to a unit: every posyandu that ever reported in it (no register exists)
 known AS (
     SELECT
-        CASE grouping(kode_kabkota, kode_kecamatan, posyandu_key)
-            WHEN 7 THEN '35' WHEN 3 THEN kode_kabkota WHEN 1 THEN kode_kecamatan
-            ELSE posyandu_key END AS kode,
+        area_kode(grouping(kode_kabkota, kode_kecamatan, posyandu_key), kode_kabkota,
+                  kode_kecamatan, posyandu_key) AS kode,
         count(DISTINCT posyandu_key) AS n_posyandu_known
     FROM pos_bulan
     GROUP BY GROUPING SETS ((), (kode_kabkota), (kode_kabkota, kode_kecamatan),

@@ -1,4 +1,4 @@
--- reads: ref_wilayah, tmp_prevalensi_lokasi
+-- reads: area_kode, area_level, ref_wilayah, tmp_prevalensi_lokasi
 -- grain: tmp_prevalensi_agregat (temp) one row per level (provinsi, kabkota, kecamatan, desa,
 -- posyandu), unit kode, period_type (bulan, bulan_timbang, tahun) and period_start: the counts
 -- before suppression. Every kab/kota of ref_wilayah has a row in every period that has data
@@ -23,12 +23,9 @@ coded AS (
 counts AS (
     SELECT
         period_type, period_start,
-        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa)
-            WHEN 7 THEN 'provinsi' WHEN 3 THEN 'kabkota' WHEN 1 THEN 'kecamatan'
-            ELSE 'desa' END AS level,
-        CASE grouping(kode_kabkota, kode_kecamatan, kode_desa)
-            WHEN 7 THEN '35' WHEN 3 THEN kode_kabkota WHEN 1 THEN kode_kecamatan
-            ELSE kode_desa END AS kode,
+        area_level(grouping(kode_kabkota, kode_kecamatan, kode_desa), 'desa') AS level,
+        area_kode(grouping(kode_kabkota, kode_kecamatan, kode_desa), kode_kabkota,
+                  kode_kecamatan, kode_desa) AS kode,
         -- the peer group for ranks: the parent unit (all 38 kab/kota share '35')
         CASE grouping(kode_kabkota, kode_kecamatan, kode_desa)
             WHEN 7 THEN NULL WHEN 3 THEN '35' WHEN 1 THEN kode_kabkota
