@@ -132,7 +132,7 @@ def test_auth_configured_needs_client_id_and_metadata_url():
 
 def test_cli_refuses_a_public_address_without_auth(tmp_path):
     port = free_port()
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "serve", "--address", "0.0.0.0",
+    proc = subprocess.run([sys.executable, "-m", "tumbuh_cli", "serve", "--address", "0.0.0.0",
                            "--port", str(port), "--warehouse", str(tmp_path / "w.duckdb")],
                           capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT,
                           check=False, env={**os.environ, "TUMBUH_CONFIG": str(SHIPPED_CONFIG)})
@@ -159,7 +159,7 @@ class FakePopen:
 
 def test_no_auth_or_auth_lets_it_listen_on_a_public_address(monkeypatch, capsys, tmp_path):
     """Argument handling only; Streamlit is not started."""
-    from pipelines import cli
+    import tumbuh_cli as cli
 
     monkeypatch.setattr(serve.subprocess, "Popen", FakePopen)
     FakePopen.commands = []
@@ -189,7 +189,7 @@ def test_serve_listens_on_loopback_only_and_sigterm_stops_streamlit(tmp_path):
     log_path = tmp_path / "serve.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port),
+            [sys.executable, "-m", "tumbuh_cli", "serve", "--port", str(port),
              "--warehouse", str(warehouse)],
             cwd=hostile_dir(tmp_path / "cwd"), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,

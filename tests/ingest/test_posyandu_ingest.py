@@ -27,7 +27,7 @@ def query(warehouse, sql, params=()):
 
 def cli_ingest(*args, env=None):
     """`tumbuh ingest posyandu ARGS...` in a fresh process (exit code and printed output)."""
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", "posyandu", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "tumbuh_cli", "ingest", "posyandu", *map(str, args)],
                           check=False, capture_output=True, text=True, env=env)
 
 

@@ -26,7 +26,7 @@ OTHER_KEY = "9b1c47e0d25a8f36" "c4e7a10b93d2f568" "0a6d3c91e5b7f24d" "7e28b5c0a9
 
 
 def cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "tumbuh_cli", *map(str, args)],
                           capture_output=True, text=True, check=False,
                           env={**os.environ, **(env or {})})
 

@@ -1,4 +1,7 @@
-"""The `tumbuh` command: demo data, ingestion, z-scores, exports and the dashboard."""
+"""The `tumbuh` command: demo data, ingestion, z-scores, exports and the dashboard.
+
+The entry module on top of the packages (D26): it imports pipelines, dashboard and demo (the
+last two lazily, so the pipeline runs without them); none of them imports it back."""
 
 from __future__ import annotations
 
@@ -159,7 +162,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tumbuh", description=__doc__)
+    parser = argparse.ArgumentParser(prog="tumbuh", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="load export files into the warehouse")
