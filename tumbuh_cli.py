@@ -1,4 +1,4 @@
-"""The `tumbuh` command: demo data, ingestion, z-scores, exports and the dashboard.
+"""The `tumbuh` command: demo data, ingestion, z-scores, exports, the hash key and the dashboard.
 
 The entry module on top of the packages (D26): it imports pipelines, dashboard and demo (the
 last two lazily, so the pipeline runs without them); none of them imports it back."""
@@ -9,11 +9,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.config import default_config
+from pipelines.config import ConfigError, default_config
+
+# Exit codes: 0 done, 1 some file was fatal, 2 a usage or config error, 3 nothing was changed
+# because the warehouse, its key or the disk refused (each with a message saying why).
+# Every other command reads the config (config/tumbuh.toml or $TUMBUH_CONFIG) first.
+WITHOUT_CONFIG = {"demo", "zscore"}
 
 
 def _warehouse(args: argparse.Namespace) -> Path:
-    return Path(args.warehouse) if args.warehouse else default_config().warehouse
+    return Path(args.warehouse) if args.warehouse else default_config().warehouse_path
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -154,6 +159,61 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_key(args: argparse.Namespace) -> int:
+    """Where the hash key comes from, its fingerprint and whether it is the warehouse's; with
+    --create, make the key file (the only command besides a first load that does, D27)."""
+    import duckdb
+
+    from pipelines import keys
+    from pipelines.warehouse import connect_readonly
+
+    config = default_config()
+    warehouse = _warehouse(args)
+    try:
+        source = keys.key_source(config.privacy, config.base_dir, warehouse)
+    except keys.HashKeyError as exc:
+        print(f"tumbuh key: {exc}", file=sys.stderr)
+        return 3
+    stored: str | None = None
+    if warehouse.exists():
+        try:
+            with connect_readonly(warehouse) as con:
+                rows = con.execute("SELECT fingerprint FROM meta_key").fetchall()
+                stored = rows[0][0] if rows else None
+                has_key = keys.has_key(con)
+        except duckdb.Error as exc:
+            print(f"tumbuh key: cannot read {warehouse}: {exc}", file=sys.stderr)
+            return 3
+    else:
+        has_key = False
+    if args.create and not source.from_env and not source.file.exists():
+        if has_key:
+            print(f"tumbuh key: not creating {source.file}: {warehouse} was built under a key "
+                  "and a new one would not match its child keys. Restore the key file from "
+                  f"your copy of it, or set ${source.env_name}", file=sys.stderr)
+            return 3
+        keys.create_key_file(source.file)
+    try:
+        key = keys.load_key(config.privacy, config.base_dir, warehouse)
+    except keys.HashKeyError as exc:
+        print(f"tumbuh key: {exc}", file=sys.stderr)
+        return 3
+    mine = keys.fingerprint(key)
+    print(f"hash key from {source.describe()}, fingerprint {mine[:12]}...")
+    if not warehouse.exists():
+        print(f"no warehouse at {warehouse} yet: its first load stores this key's fingerprint")
+    elif stored == mine:
+        print(f"{warehouse} was built under this key")
+    elif stored is None and not has_key:
+        print(f"{warehouse} has no key yet: its next load stores this key's fingerprint")
+    else:
+        print(f"{warehouse} was built under another key"
+              + (f" (fingerprint {stored[:12]}...)" if stored else " (of an older scheme)")
+              + ": a load with this key is refused", file=sys.stderr)
+        return 3
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.serve import main as serve_main
 
@@ -197,6 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("key", help="show where the hash key comes from and whether it is the "
+                       "warehouse's; --create makes the key file")
+    p.add_argument("--create", action="store_true",
+                   help="create the key file with a random key if there is none (not over a "
+                        "warehouse built under a key)")
+    p.add_argument("--warehouse", help="published warehouse path (default from config)")
+    p.set_defaults(func=cmd_key)
+
     p = sub.add_parser("serve", help="start the dashboard (on 127.0.0.1 unless --address)")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="127.0.0.1",
@@ -213,8 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.filemodes import private_files
 
     args = build_parser().parse_args(argv)
-    with private_files():  # the warehouse, its store, the key file and exports: 0600/0700
-        return args.func(args)
+    try:
+        if args.command not in WITHOUT_CONFIG:
+            default_config()  # read and checked before any work, even with --warehouse
+        with private_files():  # the warehouse, its store, the key file and exports: 0600/0700
+            return args.func(args)
+    except ConfigError as exc:
+        print(f"tumbuh {args.command}: the config cannot be used: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -49,14 +49,15 @@ STATE_ANAK = "state_anak_tahun"  # the per-child year state, Parquet in the stor
 
 
 def config_variables(config: Config) -> dict[str, object]:
-    prevalence = config.section("prevalence")
-    target = config.section("target_list")
+    """The config values the marts' SQL reads with getvariable(); also part of the build's
+    fingerprint, so a change of one rebuilds the marts."""
+    prevalence, target = config.prevalence, config.target_list
     return {
-        "min_cell": int(prevalence.get("min_cell", 10)),
-        "provincial_average": str(prevalence.get("provincial_average", "pooled")),
-        "bulan_timbang": [int(m) for m in prevalence.get("bulan_timbang", [2, 8])],
-        "target_reference": str(target.get("reference", "ssgi_2024")),
-        "ssgi_2024_provincial": float(target.get("ssgi_2024_provincial", 14.7)),
+        "min_cell": prevalence.min_cell,
+        "provincial_average": prevalence.provincial_average,
+        "bulan_timbang": list(prevalence.bulan_timbang),
+        "target_reference": target.reference,
+        "ssgi_2024_provincial": target.ssgi_2024_provincial,
     }
 
 

@@ -22,7 +22,7 @@ import duckdb
 from pipelines import trace
 from pipelines.config import Config
 from pipelines.ingest.source import FileResult, Source, run_sql_file
-from pipelines.keys import check_warehouse_key, hmac_pads
+from pipelines.keys import check_warehouse_key, hmac_pads, key_for_load
 from pipelines.marts import FILE_AREA_SELECT
 from pipelines.readers import FatalFileError, ReadResult, read_table
 from pipelines.readers.limits import Limits
@@ -366,11 +366,12 @@ def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = N
                 on_result(result)
 
     with building(warehouse, config) as build:
-        key = build.config.hash_key(build.path)
+        # the key file is created here only for a warehouse's first load (keys.py, D27)
+        key = key_for_load(build.con, build.config.privacy, build.config.base_dir, build.path)
         check_warehouse_key(build.con, key)  # before a file is read: a wrong key loads nothing
         prepare_session(build.con, key, today or date.today())
         loaded = {sha for (sha,) in build.con.execute("SELECT file_sha256 FROM load_files").fetchall()}
-        readers = FileReaders(build.con, limits=build.config.limits)
+        readers = FileReaders(build.con, limits=Limits.of(build.config.limits))
         try:
             batch: Batch | None = None
             for source, path in jobs:

@@ -13,7 +13,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines.config import PROJECT_ROOT, SQL_DIR, Config, default_config
+from pipelines.config import SQL_DIR, Config, default_config
 from pipelines.ingest.intervensi import SOURCE
 from pipelines.ingest.load import ingest_files
 from pipelines.ingest.source import FileResult
@@ -83,9 +83,7 @@ def query(warehouse: Path, sql: str, params: Sequence[object] = ()) -> list[tupl
 
 def config_with_campaigns(path: Path) -> Config:
     """The project's config with `[paths] campaigns` pointing at `path`."""
-    raw = dict(default_config().raw)
-    raw["paths"] = {**raw.get("paths", {}), "campaigns": str(path)}
-    return Config(raw=raw, base_dir=PROJECT_ROOT)
+    return default_config().replace(paths={"campaigns": str(path)})
 
 
 def run_intervensi_marts(
