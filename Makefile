@@ -44,7 +44,7 @@ bench: setup-dev
 	$(BIN)/python -m benchmarks
 
 lint: setup-dev
-	$(BIN)/ruff check pipelines dashboard geo demo tests benchmarks
+	$(BIN)/ruff check pipelines dashboard geo demo tests benchmarks tumbuh_cli.py
 
 clean:
 	rm -rf $(DEMO) $(WH) $(basename $(WH)).store

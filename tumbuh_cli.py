@@ -1,6 +1,6 @@
 """The `tumbuh` command: demo data, ingestion, z-scores, exports, the hash key and the dashboard.
 
-The entry module on top of the packages (D26): it imports pipelines, dashboard and demo (the
+The entry module on top of the packages (D30): it imports pipelines, dashboard and demo (the
 last two lazily, so the pipeline runs without them); none of them imports it back."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from pipelines.config import ConfigError, default_config
+from pipelines.guarded import guarded
 
 # Exit codes: 0 done, 1 some file was fatal, 2 a usage or config error, 3 nothing was changed
 # because the warehouse, its key or the disk refused (each with a message saying why).
@@ -46,52 +47,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(result.to_line(), file=sys.stderr if result.fatal else sys.stdout, flush=True)
 
     warehouse = _warehouse(args)
-    results = _guarded("ingest", warehouse, lambda: ingest_files(
-        jobs, warehouse=warehouse, on_result=report))
+    results = guarded("ingest", warehouse, lambda: ingest_files(
+        jobs, warehouse=warehouse, on_result=report, only_kabkota=args.only_kabkota))
     if isinstance(results, int):
         return results
     return 1 if any(r.fatal for r in results) else 0
-
-
-def _guarded(command: str, warehouse: Path, work):
-    """Run a warehouse write; a failure that is no bug (lock held, out of memory or disk, a
-    warehouse of the old layout) becomes one message and exit code 3, with nothing published."""
-    import duckdb
-
-    from pipelines.keys import HashKeyError
-    from pipelines.marts import AuditFailed
-    from pipelines.warehouse import WarehouseLayoutError, WarehouseLocked
-
-    try:
-        return work()
-    except AuditFailed as exc:
-        print(f"tumbuh {command}: the new marts failed their audits, so nothing was published "
-              f"({warehouse} is as it was before this command"
-              + (", and the files reported above are not loaded" if command == "ingest" else "")
-              + f"):\n{exc}", file=sys.stderr)
-        return 3
-    except WarehouseLocked as exc:
-        print(f"tumbuh {command}: {exc}; nothing was changed, try again when it is done",
-              file=sys.stderr)
-        return 3
-    except WarehouseLayoutError as exc:
-        print(f"tumbuh {command}: {exc}", file=sys.stderr)
-        return 3
-    except HashKeyError as exc:  # a weak or misplaced key, or not the warehouse's
-        print(f"tumbuh {command}: {exc}. Nothing was loaded: {warehouse} is as it was.",
-              file=sys.stderr)
-        return 3
-    except (duckdb.OutOfMemoryException, duckdb.IOException, OSError) as exc:
-        # The build is discarded: whatever was reported above was not published.
-        hint = ("raise [warehouse] memory_limit in the config" if isinstance(
-                    exc, duckdb.OutOfMemoryException)
-                else "free disk space beside the warehouse (the build, its new files and "
-                     "DuckDB's spill files live there) and check that its folder is writable")
-        print(f"tumbuh {command}: the warehouse build failed: {exc}\n"
-              f"Nothing was published: {warehouse} is as it was before this command"
-              + (", and the files reported above are not loaded" if command == "ingest" else "")
-              + f". To fix: {hint}.", file=sys.stderr)
-        return 3
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -107,7 +67,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
             pass
         return 0
 
-    result = _guarded("rebuild", warehouse, rebuild)
+    result = guarded("rebuild", warehouse, rebuild)
     if result == 0:
         print(f"every mart of {warehouse} rebuilt from its stored rows")
     return result
@@ -161,7 +121,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_key(args: argparse.Namespace) -> int:
     """Where the hash key comes from, its fingerprint and whether it is the warehouse's; with
-    --create, make the key file (the only command besides a first load that does, D27)."""
+    --create, make the key file (the only command besides a first load that does, D31)."""
     import duckdb
 
     from pipelines import keys
@@ -231,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="export files (or folders, with 'all')")
     p.add_argument("--warehouse", help="published warehouse path (default from config)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--only-kabkota", metavar="CODE",
+                   help="refuse the whole load (nothing published) if a staged row lies outside "
+                        "this kab/kota, e.g. 35.07 (the dashboard's uploads by an operator)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("rebuild", help="rebuild every mart from the stored rows (after a code "

@@ -40,8 +40,9 @@ def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def _run(label: str, args: list[str], watch: Path) -> dict:
-    """One tumbuh command: wall time, peak RSS (its own process), peak disk of `watch`."""
+def _run(label: str, args: list[str], watch: Path, log: Path) -> dict:
+    """One tumbuh command: wall time, peak RSS (its own process), peak disk of `watch`.
+    Its stderr goes to `log` (with TUMBUH_TRACE=1 set, where the time went)."""
     peak_disk = [_folder_bytes(watch)]
     done = threading.Event()
 
@@ -62,6 +63,7 @@ def _run(label: str, args: list[str], watch: Path) -> dict:
         code = os.waitstatus_to_exitcode(status)
         err.seek(0)
         printed = err.read()
+        log.write_text(printed, encoding="utf-8")
         # exit 1 = some export files were fatal (the demo has a few); a traceback is a failure
         if code not in (0, 1) or "Traceback" in printed:
             raise SystemExit(f"{label}: exit {code}\n{printed[-3000:]}")
@@ -160,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"demo {demo} ({len(months)} months; last month {last}); warehouse in {warehouse.parent}")
     print(f"{'step':34s} {'seconds':>9s} {'peak RSS':>10s} {'peak disk':>10s} {'disk after':>10s}"
           f" {'scan s':>8s} {'x scan':>7s}")
-    for label, command, inputs in steps[1 if args.history else 0:]:
-        result = _run(label, command, warehouse.parent)
+    for number, (label, command, inputs) in enumerate(steps):
+        if args.history and number == 0:
+            continue
+        result = _run(label, command, warehouse.parent, work / f"step{number + 1}.log")
         scan, _ = _scan_seconds(inputs) if inputs else (0.0, 0)
         ratio = f"{result['seconds'] / scan:7.1f}" if scan else "      -"
         rss = f"{result['peak_rss_mb']:8.0f}MB"

@@ -34,6 +34,7 @@ PAGES = (
     ("intervensi", ":material/trending_up:"),
     ("kualitas", ":material/fact_check:"),
     ("eksplorasi", ":material/table_view:"),
+    ("unggah", ":material/upload_file:"),
 )
 
 
@@ -59,9 +60,10 @@ def render_page(name: str, repo: Repository) -> None:
         importlib.import_module(f"dashboard.views.{name}").render(repo)
 
 
-def single_page_script(warehouse: str, page: str, lang: str) -> None:
+def single_page_script(warehouse: str, page: str, lang: str, scope: str | None = None) -> None:
     """One page alone, for `AppTest.from_function` (tests, benchmark): AppTest runs this
-    function's source as a script, so it imports what it needs itself. The page's own render
+    function's source as a script, so it imports what it needs itself. `scope` is the wilayah
+    scope of the repository, as `main` gives it from the principal. The page's own render
     time (without the test harness) is left in session state under "tumbuh.render_s"."""
     import time
 
@@ -74,7 +76,7 @@ def single_page_script(warehouse: str, page: str, lang: str) -> None:
     if SESSION_KEY not in st.session_state:
         st.session_state[SESSION_KEY] = lang
     start = time.perf_counter()
-    render_page(page, Repository(warehouse))
+    render_page(page, Repository(warehouse, scope=scope))
     st.session_state["tumbuh.render_s"] = time.perf_counter() - start
 
 
@@ -132,11 +134,15 @@ def main() -> None:
         return
     if principal is not LOCAL:
         login.identity_sidebar(principal)
-    repo = Repository(warehouse_path())
+    # every read of this session is scoped to the principal's wilayah (D26)
+    repo = Repository(warehouse_path(), scope=principal.kabkota)
     page = navigation(principal, repo)
     st.sidebar.caption(t("app.tagline"))
     if not repo.exists():
         st.warning(t("app.no_warehouse", path=str(repo.path)))
+        if page.title != t("nav.unggah"):  # the first upload may create the warehouse
+            return
+        page.run()
         return
     info = q.build.build_info(repo)
     if info["built_at"] is not None:

@@ -2,11 +2,12 @@
 
 The only module that uses `[auth]` and `[[users]]` of the tumbuh config (docs/decisions.md
 D25); their keys, types and the rules of a users entry are checked when the config is read
-(pipelines/config.py `Auth`, `User`: a mistake stops `tumbuh serve` with the key named, D27).
+(pipelines/config.py `Auth`, `User`: a mistake stops `tumbuh serve` with the key named, D31).
 `tumbuh serve` turns `[auth]` into Streamlit's secrets (`oidc_settings`;
 `dashboard/serve.py` writes them to a private file); the app asks `current_principal()` once per
 run and gates pages with `Principal.may_open`. Row scoping by wilayah is the query layer's job:
-it takes the Principal from `current_principal()` (rules in its docstring).
+`app.main` hands `Principal.kabkota` to the session's Repository (D26, dashboard/scope.py; rules
+in `current_principal`'s docstring).
 
 Without `[auth]` nobody signs in and everyone is `LOCAL`, a provincial principal, as before
 sign-in existed (`tumbuh serve` refuses a non-loopback address then, unless `--no-auth`).
@@ -25,8 +26,8 @@ from urllib.parse import urlsplit
 
 from pipelines.config import PROVINCE, REFERENCE_DIR, Config, default_config
 
-# Page names are the url paths of dashboard/app.py's PAGES; "unggah" is the uploads page (issue
-# 15, not built yet): a page missing from PAGES is simply not shown.
+# Page names are the url paths of dashboard/app.py's PAGES; "unggah" is the uploads page
+# (dashboard/views/unggah.py, docs/decisions.md D27).
 READ_PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas")
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "provinsi": (*READ_PAGES, "eksplorasi", "unggah"),
@@ -173,7 +174,8 @@ def current_principal(config: Config | None = None) -> Principal | None:
     - Otherwise the Principal from `[[users]]`, computed once per session (kept in session
       state with the e-mail it belongs to; a new sign-in is a new session).
 
-    Scope rules by role (enforced by the query layer, not here):
+    Scope rules by role (enforced by the query layer with `Principal.kabkota` as the scope,
+    dashboard/scope.py, not here):
     - provinsi (wilayah "35"): every row at every level.
     - kabupaten (wilayah "35.NN"): its own kab/kota at every level down to posyandu (kecamatan,
       desa, posyandu rows whose code starts with "35.NN."); other kab/kota only at kab/kota

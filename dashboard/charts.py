@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.colors import sample_colorscale
 
-from dashboard import signif
+from dashboard import hotspot, signif
 from dashboard.i18n import current_language, t
 from pipelines.safe_cells import html_text
 
@@ -193,13 +193,15 @@ def _map_layout(fig: go.Figure, view: tuple[float, float, float], height: int) -
 
 
 def _extra_categories(values: pd.Series) -> dict[str, str]:
-    """Colours for the classes a map shows that are not significance classes."""
-    order = list(QUALITY_COLOURS)
+    """Colours for the classes a map shows that are not significance classes (quality classes,
+    hotspot clusters), in legend order."""
+    known = {**QUALITY_COLOURS, **hotspot.palette()}
+    order = list(known)
     classes = signif.palette()
     extra = sorted((v for v in values.dropna().unique() if v not in classes),
                    key=lambda v: order.index(v) if v in order else len(order))
     palette = ["#8c510a", "#01665e", "#762a83", "#1b7837"]
-    return {v: QUALITY_COLOURS.get(v, palette[i % len(palette)]) for i, v in enumerate(extra)}
+    return {v: known.get(v, palette[i % len(palette)]) for i, v in enumerate(extra)}
 
 
 def _flat_trace(rows: pd.DataFrame, colour: str, name: str, common: dict) -> go.Choroplethmap:

@@ -26,10 +26,18 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from dashboard.scope import apply_scope, check_scope
+
 ALLOWED_TABLE = re.compile(r"(mart|ref)_[a-z0-9_]+", re.IGNORECASE)
 ALLOWED_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
-# Scalar functions that read the instance's settings or the server's environment.
-REFUSED_FUNCTIONS = {"current_setting", "getenv", "which_secret"}
+# Scalar functions that read the instance's settings or the server's environment, or run SQL.
+REFUSED_FUNCTIONS = {"current_setting", "getenv", "which_secret", "query", "query_table",
+                     "json_execute_serialized_sql", "getvariable", "current_database",
+                     "current_catalog", "current_schema", "current_schemas"}
+# Scalar system functions by prefix (catalog listings, pragmas, file readers); table functions
+# are refused unless in ALLOWED_TABLE_FUNCTIONS.
+REFUSED_PREFIXES = ("duckdb_", "pragma_", "read_", "sniff_", "glob", "parquet_", "iceberg_",
+                    "delta_", "sqlite_", "postgres_", "mysql_")
 BATCH_ROWS = 256
 
 
@@ -98,9 +106,6 @@ def check_query(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     if shows:
         raise ConsoleError("SHOW, DESCRIBE and SUMMARIZE are not allowed; the tables and their "
                            "columns are listed above the console")
-    refused = sorted(functions & REFUSED_FUNCTIONS)
-    if refused:
-        raise ConsoleError(f"functions not allowed: {', '.join(refused)}")
     existing = {r[0].lower() for r in con.execute(
         "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()"
     ).fetchall()}
@@ -118,19 +123,27 @@ def check_query(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     refused = sorted(set(table_functions) - ALLOWED_TABLE_FUNCTIONS)
     if refused:
         raise ConsoleError(f"table functions are not allowed: {', '.join(refused)}")
+    refused = sorted(f for f in functions
+                     if f in REFUSED_FUNCTIONS or f.startswith(REFUSED_PREFIXES))
+    if refused:
+        raise ConsoleError(f"functions not allowed: {', '.join(refused)}")
     return text
 
 
-def open_console(warehouse: Path | str, memory_limit_mb: int = 256) -> duckdb.DuckDBPyConnection:
+def open_console(warehouse: Path | str, memory_limit_mb: int = 256,
+                 scope: str | None = None) -> duckdb.DuckDBPyConnection:
     """A separate read-only connection that cannot reach files, spill to disk or change its
-    settings. A separate instance because DuckDB shares one instance (and its settings) between
-    all `duckdb.connect(path)` calls of a process: locking that one would lock the query layer's."""
+    settings, scoped to the wilayah `scope` (None: the province) by TEMP views named like the
+    tables (dashboard/scope.py). A separate instance because DuckDB shares one instance (and
+    its settings) between all `duckdb.connect(path)` calls of a process: locking that one would
+    lock the query layer's."""
     con = duckdb.connect(":memory:")
     # No temporary folder: past memory_limit a query fails instead of spilling to disk. Set
     # first, as enable_external_access = false forbids changing it.
     con.execute("SET temp_directory = ''")
     con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])
     con.execute("USE warehouse")
+    apply_scope(con, check_scope(scope))
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute(f"SET memory_limit = '{int(memory_limit_mb)}MB'")
@@ -204,7 +217,8 @@ def run(request: dict, out: Any) -> int:
     timed_out = threading.Event()
     try:
         limit_process_memory(request["process_memory_mb"])
-        con = open_console(request["warehouse"], request["memory_limit_mb"])
+        con = open_console(request["warehouse"], request["memory_limit_mb"],
+                           request.get("scope"))
         statement = check_query(con, request["sql"])
 
         def stop() -> None:

@@ -1,6 +1,8 @@
 """The exploration pivot and its downloads: the CSV and XLSX hold exactly the table on screen
 (same rows, columns and headers; numbers at the shown precision; suppressed cells as text). Text
-cells are inert in both (`pipelines.safe_cells`), as they are in the grid."""
+cells are inert in both (`pipelines.safe_cells`), as they are in the grid. Beside each period of a
+percentage stands that period's measurement coverage, and a last column names the coverage's
+denominator source(s) over the periods shown."""
 
 from __future__ import annotations
 
@@ -8,14 +10,14 @@ import io
 
 import pandas as pd
 
-from dashboard import fmt
+from dashboard import cakupan, fmt
 from dashboard.i18n import current_language, t
 from pipelines.safe_cells import XLSX_OPTIONS, inert_frame
 
 MEASURES = {  # column -> format kind
     "pct_stunted": "pct", "pct_stunted_eb": "pct", "pct_severe": "pct", "pct_wasted": "pct",
     "pct_underweight": "pct", "pct_overweight": "pct", "n_children": "int", "n_haz": "int",
-    "n_stunted": "int",
+    "n_stunted": "int", "pct_coverage": "pct",
 }
 
 
@@ -26,21 +28,46 @@ SUPPRESSED_BY = {"pct_wasted": "suppressed_whz", "pct_overweight": "suppressed_w
 
 def pivot(df: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Wilayah x period of one measure; suppressed cells (suppressed on the measure's own
-    denominator) hold the text "data tidak cukup"."""
+    denominator) hold the text "data tidak cukup". A percentage gets the period's measurement
+    coverage beside each period ("<period> · cakupan") and the coverage sources last."""
     if df.empty:
         return pd.DataFrame()
+    data = df.assign(value=_cells(df, measure), period_label=df["period"].map(fmt.period))
+    order = list(dict.fromkeys(df.sort_values("period")["period"].map(fmt.period)))
+    wide = _wide(data, "value", order)
+    if MEASURES[measure] == "pct" and measure != "pct_coverage" and "pct_coverage" in df:
+        coverage = _wide(data.assign(coverage=_cells(df, "pct_coverage")), "coverage", order,
+                         like=wide)
+        both = pd.DataFrame(index=wide.index)
+        for label in order:
+            both[label] = wide[label]
+            both[f"{label} · {t('cakupan.col')}"] = coverage[label]
+        sources = data.groupby(["kode", "nama"])["coverage_source"].agg(
+            lambda s: "; ".join(sorted({cakupan.source_label(v) for v in s})))
+        both[t("cakupan.col_source")] = sources.reindex(wide.index)
+        wide = both
+    wide = wide.reset_index()
+    wide.columns.name = None
+    return wide.rename(columns={"kode": t("col.kode"), "nama": t("col.nama")})
+
+
+def _cells(df: pd.DataFrame, measure: str) -> pd.Series:
+    """A measure's values at the shown precision, "data tidak cukup" where hidden."""
     decimals = 1 if MEASURES[measure] == "pct" else 0
     values = df[measure].astype(float).round(decimals).astype(object)
     flag = SUPPRESSED_BY.get(measure, "suppressed")
     hidden = df[flag] if flag in df else df["suppressed"]
     values[hidden.fillna(False).astype(bool).to_numpy()] = t("map.suppressed")
-    data = df.assign(value=values, period_label=df["period"].map(fmt.period))
-    order = list(dict.fromkeys(df.sort_values("period")["period"].map(fmt.period)))
-    wide = data.pivot_table(index=["kode", "nama"], columns="period_label", values="value",
-                            aggfunc="first", sort=True)
-    wide = wide.reindex(columns=order).reset_index()
-    wide.columns.name = None
-    return wide.rename(columns={"kode": t("col.kode"), "nama": t("col.nama")})
+    return values
+
+
+def _wide(data: pd.DataFrame, column: str, order: list[str],
+          like: pd.DataFrame | None = None) -> pd.DataFrame:
+    """(kode, nama) x period label of one column, periods in `order` (rows of `like`)."""
+    wide = data.pivot_table(index=["kode", "nama"], columns="period_label", values=column,
+                            aggfunc="first", sort=True, dropna=like is None)
+    wide = wide.reindex(columns=order)
+    return wide if like is None else wide.reindex(index=like.index)
 
 
 def display(wide: pd.DataFrame, measure: str) -> pd.DataFrame:

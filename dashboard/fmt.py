@@ -103,7 +103,7 @@ def period(value: Any, lang: str | None = None) -> str:
 def frame(df: pd.DataFrame, formats: dict[str, str], lang: str | None = None) -> pd.DataFrame:
     """A display copy of `df` with the named columns formatted as text.
 
-    formats: column -> "int", "num1", "num2", "pct", "pct2", "pts", "date".
+    formats: column -> "int", "num1", "num2", "num3", "pct", "pct2", "pts", "date".
     """
     lang = lang or current_language()
     out = df.copy()
@@ -114,6 +114,7 @@ def frame(df: pd.DataFrame, formats: dict[str, str], lang: str | None = None) ->
             "int": lambda v: num(v, 0, lang),
             "num1": lambda v: num(v, 1, lang),
             "num2": lambda v: num(v, 2, lang),
+            "num3": lambda v: num(v, 3, lang),
             "pct": lambda v: pct(v, 1, lang),
             "pct2": lambda v: pct(v, 2, lang),
             "pts": lambda v: pts(v, 1, lang),

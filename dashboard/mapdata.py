@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import fmt, signif
+from dashboard import cakupan, fmt, hotspot, signif
 from dashboard import queries as q
 from dashboard.i18n import current_language, t
 from dashboard.repository import Repository
@@ -21,7 +21,8 @@ SPM_FIELDS = ("Kesehatan", "Pendidikan", "Sosial", "Pekerjaan Umum", "Perumahan 
 
 @dataclass(frozen=True)
 class Indicator:
-    key: str  # pct_stunted, pct_stunted_eb, signif, signif_adj, spm:<bidang>, intervensi, kualitas
+    key: str  # pct_stunted, pct_stunted_eb, signif, signif_adj, hotspot, spm:<bidang>, intervensi,
+    # kualitas
     table: str
     categorical: bool = False
     higher_better: bool = False
@@ -38,6 +39,7 @@ INDICATORS = {
     "pct_stunted_eb": Indicator("pct_stunted_eb", "mart_prevalensi"),
     "signif": Indicator("signif", "mart_prevalensi", categorical=True),
     "signif_adj": Indicator("signif_adj", "mart_prevalensi", categorical=True),
+    "hotspot": Indicator("hotspot", "mart_hotspot", categorical=True),
     **{f"spm:{f}": Indicator(f"spm:{f}", "mart_spm_field", higher_better=True) for f in SPM_FIELDS},
     "intervensi": Indicator("intervensi", "mart_intervensi_progress", higher_better=True),
     "kualitas": Indicator("kualitas", "mart_kualitas_data", categorical=True),
@@ -51,8 +53,8 @@ class MapData:
 
 
 def prevalence_hover(df: pd.DataFrame) -> pd.Series:
-    """Tooltip: name, rate with 95 % interval, n measured, stunted; "data tidak cukup" if
-    suppressed."""
+    """Tooltip: name, rate with 95 % interval, n measured, stunted, the measurement coverage
+    with its source; "data tidak cukup" if suppressed."""
     def one(r: pd.Series) -> str:
         if bool(r.get("suppressed")):
             return f"<b>{html_text(r['nama'])}</b><br>{t('map.suppressed')}"
@@ -62,6 +64,7 @@ def prevalence_hover(df: pd.DataFrame) -> pd.Series:
                 f" ({t('hover.ci95')} {fmt.interval(r.get('pct_stunted_lo95'), r.get('pct_stunted_hi95'))})"
                 f"{smoothed}"
                 f"<br>n = {fmt.num(r.get('n_haz'))} · {t('hover.stunted')} {fmt.num(r.get('n_stunted'))}"
+                f"<br>{html_text(cakupan.text(r))}"
                 f"<br>{t('col.signif')}: {html_text(signif.label(r.get('signif')))}"
                 f"<br>{t('col.signif_adj')}: "
                 f"{html_text(signif.label(r.get('signif_adj'), adjusted=True))}")
@@ -98,6 +101,10 @@ def map_data(repo: Repository, indicator: str, level: str, period_type: str, per
             if ind.categorical else None)
         prov = q.stunting.prevalensi(repo, "provinsi", period_type, period)
         center = float(prov["pct_stunted"].iloc[0]) if len(prov) and prov["pct_stunted"].notna().all() else None
+    elif ind.table == "mart_hotspot":  # kecamatan only; a kab/kota adds its crossing clusters
+        rows = hotspot.map_rows(repo, period_type, period, kode_kabkota) if level == "kecamatan" \
+            else pd.DataFrame(columns=["kode", "nama", "hover", "suppressed", "category", "value"])
+        center = None
     elif ind.table == "mart_spm_field":
         rows, center = _spm_rows(repo, ind.key[4:], level, period_type, period, kode_kabkota)
     elif ind.table == "mart_intervensi_progress":

@@ -35,7 +35,9 @@ def draw(repo: Repository, data: MapData, *, level: str, key: str, colorbar_titl
         return _plotly(fig, key)
     geojson = bounds.geojson
     if kode_kabkota and level == "kecamatan":  # a drill-down sends only that kab/kota's shapes
-        geojson = _kecamatan_of(bounds, kode_kabkota)
+        # (and those of other kab/kota's kecamatan the rows hold: clusters crossing its border)
+        extra = tuple(sorted(k for k in rows["kode"] if not k.startswith(kode_kabkota + ".")))
+        geojson = _kecamatan_of(bounds, kode_kabkota, extra)
     if renderer == "pydeck":
         deck = charts.deck(geojson, rows, value="value", center=data.center, category=category,
                            colorscale=colorscale, view=charts.view_of(geojson, width))
@@ -48,16 +50,21 @@ def draw(repo: Repository, data: MapData, *, level: str, key: str, colorbar_titl
     return _plotly(fig, key)
 
 
-_SUBSETS: dict[str, tuple[dict, dict]] = {}  # kode_kabkota -> (source geojson, subset)
+# (kode_kabkota, other kecamatan) -> (source geojson, subset)
+_SUBSETS: dict[tuple[str, tuple[str, ...]], tuple[dict, dict]] = {}
 
 
-def _kecamatan_of(bounds: LightBoundaries, kode_kabkota: str) -> dict:
-    """One kab/kota's kecamatan, the same object every time (so its figure is memoised)."""
-    cached = _SUBSETS.get(kode_kabkota)
+def _kecamatan_of(bounds: LightBoundaries, kode_kabkota: str, extra: tuple[str, ...] = ()
+                  ) -> dict:
+    """One kab/kota's kecamatan (plus `extra` kecamatan), the same object every time (so its
+    figure is memoised)."""
+    key = (kode_kabkota, extra)
+    cached = _SUBSETS.get(key)
     if cached is None or cached[0] is not bounds.geojson:
         subset = bounds.subset({f["properties"]["kode"] for f in bounds.geojson["features"]
-                                if f["properties"]["kode"].startswith(kode_kabkota + ".")})
-        cached = _SUBSETS[kode_kabkota] = (bounds.geojson, subset)
+                                if f["properties"]["kode"].startswith(kode_kabkota + ".")}
+                               | set(extra))
+        cached = _SUBSETS[key] = (bounds.geojson, subset)
     return cached[1]
 
 

@@ -8,7 +8,7 @@ import html
 
 import pandas as pd
 
-from dashboard import charts, fmt, signif
+from dashboard import cakupan, charts, fmt, signif
 from dashboard import queries as q
 from dashboard.i18n import language, t
 from dashboard.mapdata import prevalence_rows
@@ -61,6 +61,7 @@ def _build(repo: Repository, kode: str, period_type: str, period: str, peer_grou
             (t("profile.prevalence"), (
                 f"{fmt.pct(me['pct_stunted'])} ({t('hover.ci95')} "
                 f"{fmt.interval(me['pct_stunted_lo95'], me['pct_stunted_hi95'])})")),
+            (t("profile.coverage"), cakupan.text(me)),
             (t("chart.provincial"), fmt.pct(me["prov_pct_stunted"])),
             (t("profile.diff"), fmt.pts(me["diff_pts"])),
             (t("profile.signif"), signif.label(me["signif"])),
@@ -90,6 +91,7 @@ def _build(repo: Repository, kode: str, period_type: str, period: str, peer_grou
 <title>{html.escape(title)}</title><style>{CSS}</style></head><body>
 <h1>{html.escape(title)}</h1><p>{html.escape(sub)}</p>
 <p class="note">{html.escape(t("profile.source_note"))}</p>
+<p class="note">{html.escape(t("cakupan.help"))}</p>
 <h2>{html.escape(t("profile.headline"))}</h2><table>{_rows(headline)}</table>
 <h2>{html.escape(t("profile.trend", group=t(f"perbandingan.group_{peer_group}")))}</h2>
 {trend.to_html(full_html=False, include_plotlyjs=True)}

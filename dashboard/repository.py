@@ -7,6 +7,12 @@ size, so a new publish shows up on the next rerun without a restart), and the re
 that look like personal data. `Repository.query` is the low-level read; only
 `dashboard.queries._base` calls it (the SQL console is a separate, bounded path for typed SQL:
 dashboard/sql_console.py). No page opens DuckDB or writes SQL itself.
+
+A Repository carries the user's wilayah scope (None: the province; "35.07": a kab/kota, see
+dashboard/scope.py and D26). A scoped query runs on a cursor whose TEMP views of the same names
+as the tables keep only the rows the scope may read, and its result is cached under the scope,
+so rows cached for one scope never serve another. Cursors are pooled per scope and published
+file, so the views are made once per cursor, not per query.
 """
 
 from __future__ import annotations
@@ -15,12 +21,14 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
+
+from dashboard.scope import apply_scope, check_scope
 
 # Defence in depth: marts never hold personal data, and this layer refuses to pass any on.
 PERSONAL_COLUMN = re.compile(
@@ -28,6 +36,7 @@ PERSONAL_COLUMN = re.compile(
     re.IGNORECASE,
 )
 CACHE_SIZE = 512
+IDLE_CURSORS = 4  # per scope and published file
 
 
 class PersonalDataError(RuntimeError):
@@ -73,11 +82,50 @@ RESULTS = _ResultCache()
 
 @dataclass
 class _Published:
-    """One open read-only handle on one published file (stamp) and the version it holds."""
+    """One open read-only handle on one published file (stamp), the version it holds and its
+    idle cursors by scope (a scoped cursor holds that scope's TEMP views)."""
 
     stamp: tuple
     con: duckdb.DuckDBPyConnection
     version: str
+    idle: dict[str | None, list[duckdb.DuckDBPyConnection]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: bool = False
+    catalog: str = ""
+
+    def __post_init__(self) -> None:
+        self.catalog = str(self.con.execute("SELECT current_database()").fetchone()[0])
+
+    def take(self, scope: str | None) -> duckdb.DuckDBPyConnection:
+        """An idle cursor of `scope`, else a new one (scoped by its TEMP views)."""
+        with self.lock:
+            idle = self.idle.get(scope)
+            if idle:
+                return idle.pop()
+        cursor = self.con.cursor()
+        try:
+            apply_scope(cursor, scope)
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor
+
+    def give_back(self, scope: str | None, cursor: duckdb.DuckDBPyConnection) -> None:
+        with self.lock:
+            idle = self.idle.setdefault(scope, [])
+            if not self.closed and len(idle) < IDLE_CURSORS:
+                idle.append(cursor)
+                return
+        cursor.close()
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            cursors = [c for idle in self.idle.values() for c in idle]
+            self.idle.clear()
+        for cursor in cursors:
+            cursor.close()
+        self.con.close()  # cursors still running keep their own reference
 
 
 _OPEN: dict[str, _Published] = {}
@@ -100,8 +148,9 @@ class Repository:
     rename, so the old handle keeps reading the old, complete file until then, and never blocks
     the writer, which builds a different file."""
 
-    def __init__(self, warehouse: Path | str) -> None:
+    def __init__(self, warehouse: Path | str, scope: str | None = None) -> None:
         self.path = Path(warehouse).resolve()
+        self.scope = check_scope(scope)  # None: the province; "35.07": one kab/kota (D26)
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -119,7 +168,7 @@ class Repository:
                 return current
             if current is not None:
                 del _OPEN[key]
-                current.con.close()  # cursors still running keep their own reference
+                current.close()
             con = duckdb.connect(key, read_only=True)
             entry = _Published(stamp, con, _read_version(con, stamp))
             # DuckDB shares one instance per path while any handle on it lives: if a cursor
@@ -134,24 +183,31 @@ class Repository:
         return self._published().version
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        """Run one read query (cached per published version); returns a frame the caller may
-        change freely. Called only by dashboard.queries._base.run."""
+        """Run one read query within the repository's scope (cached per published version and
+        scope); returns a frame the caller may change freely. Called only by
+        dashboard.queries._base.run."""
         published = self._published()
-        key = (str(self.path), published.version, sql, tuple(params))
+        if self.scope is not None and re.search(
+                rf'(\b{re.escape(published.catalog)}|"{re.escape(published.catalog)}")\s*\.',
+                sql, re.IGNORECASE):
+            raise ValueError("a scoped query may not name the warehouse's catalog")
+        key = (str(self.path), published.version, self.scope, sql, tuple(params))
         cached = RESULTS.get(key)
         if cached is None:
             try:
-                cursor = published.con.cursor()
+                cursor = published.take(self.scope)
             except duckdb.ConnectionException:  # another thread just replaced the handle
                 published = self._published()
-                key = (str(self.path), published.version, sql, tuple(params))
-                cursor = published.con.cursor()
+                key = (str(self.path), published.version, self.scope, sql, tuple(params))
+                cursor = published.take(self.scope)
             try:
                 # Arrow then pandas: several times faster than DuckDB's own .df() here.
                 cached = cursor.sql(sql, params=list(params)).to_arrow_table().to_pandas(
                     date_as_object=False)
-            finally:
-                cursor.close()
+            except BaseException:
+                cursor.close()  # a failed query does not go back to the pool
+                raise
+            published.give_back(self.scope, cursor)
             check_no_personal_columns(cached.columns)
             RESULTS.put(key, cached)
         return cached.copy(deep=False)
@@ -162,5 +218,5 @@ class Repository:
         RESULTS.clear()
         with _OPEN_LOCK:
             for entry in _OPEN.values():
-                entry.con.close()
+                entry.close()
             _OPEN.clear()

@@ -118,6 +118,11 @@ def command(port: int, warehouse: Path, address: str = LOOPBACK,
         if key not in OWN_OPTIONS:
             for text in _flag_values(value):
                 flags += [f"--{key}", text]
+    # Streamlit's own ceiling on an upload follows [uploads] max_file_mb (the page refuses a
+    # larger file with a message; Streamlit's ceiling stops it before it reaches the page).
+    from dashboard.uploads import upload_settings
+
+    flags += ["--server.maxUploadSize", str(upload_settings(Path(warehouse)).max_file_mb)]
     return [sys.executable, "-m", "streamlit", "run", str(APP), *flags,
             "--", "--warehouse", str(Path(warehouse).resolve())]
 

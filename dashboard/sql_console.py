@@ -1,15 +1,18 @@
 """A read-only SQL console over the marts, bounded in time, rows, bytes, memory and concurrency.
 
 Defence in layers:
-1. its own DuckDB instance (in memory, the warehouse attached READ_ONLY), then
+1. its own DuckDB instance (in memory, the warehouse attached READ_ONLY), scoped to the user's
+   wilayah by TEMP views named like the tables (dashboard/scope.py, D26), then
    `enable_external_access = false` (no files, no ATTACH, no COPY, no extension install, no
    pandas replacement scans), no temporary folder, one thread, a low `memory_limit`, and the
    configuration locked, so a query cannot turn a setting back;
 2. exactly one SELECT statement (WITH ... SELECT included), checked on DuckDB's own parse tree
    (`json_serialize_sql`): every table it names is a `mart_*` or `ref_*` table of the warehouse (or
-   one of its own CTEs, which may not shadow another table), it calls no table function except a
-   few generators (`query()` and `query_table()` could run any SQL), no SHOW / DESCRIBE /
-   SUMMARIZE and no `current_setting()` / `getenv()`;
+   one of its own CTEs, which may not shadow another table) named without a catalog or another
+   schema than `main` (a catalog-qualified name would read past the scope's views), it calls no
+   table function except a few generators (`query()` and `query_table()` could run any SQL,
+   `duckdb_*()` list the catalog, `read_*()` read files), no SHOW / DESCRIBE / SUMMARIZE, no
+   system functions (`current_setting()`, `getenv()`, `duckdb_*`, `pragma_*`);
 3. the query runs in a process of its own (`dashboard.console_worker`) whose memory the kernel
    caps, so one user's query cannot take the dashboard's memory (DuckDB's memory_limit alone
    does not bound what scalar functions build, see there); at most `max_concurrent` such
@@ -36,6 +39,7 @@ import pyarrow as pa
 
 from dashboard.console_worker import ConsoleError, check_query, open_console
 from dashboard.repository import check_no_personal_columns
+from dashboard.scope import check_scope
 from pipelines.config import ConsoleLimits, default_config
 
 __all__ = ["DEFAULT_SQL", "ConsoleError", "ConsoleLimits", "ConsoleResult", "check_query",
@@ -78,8 +82,9 @@ def slots(n: int) -> threading.BoundedSemaphore:
         return _slots.setdefault(int(n), threading.BoundedSemaphore(max(1, int(n))))
 
 
-def _worker(warehouse: Path | str, statement: str, limits: ConsoleLimits) -> tuple[dict, bytes]:
-    request = {"warehouse": str(Path(warehouse).resolve()), "sql": statement,
+def _worker(warehouse: Path | str, statement: str, limits: ConsoleLimits,
+            scope: str | None = None) -> tuple[dict, bytes]:
+    request = {"warehouse": str(Path(warehouse).resolve()), "sql": statement, "scope": scope,
                "timeout_s": float(limits.timeout_s), "max_rows": int(limits.max_rows),
                "max_result_bytes": int(limits.max_result_mb * 1024 * 1024),
                "memory_limit_mb": int(limits.memory_limit_mb),
@@ -112,10 +117,13 @@ def _worker(warehouse: Path | str, statement: str, limits: ConsoleLimits) -> tup
     return outcome, body
 
 
-def run_query(warehouse: Path | str, sql: str,
-              limits: ConsoleLimits | None = None) -> ConsoleResult:
-    """Check and run one query within `limits` (by default the config's `[console]`)."""
+def run_query(warehouse: Path | str, sql: str, limits: ConsoleLimits | None = None,
+              scope: str | None = None) -> ConsoleResult:
+    """Check and run one query within `limits` (by default the config's `[console]`) and the
+    wilayah `scope` (None: the province; "35.07": that kab/kota's rows below kab/kota level
+    only, as in the query layer)."""
     limits = limits or configured_limits()
+    scope = check_scope(scope)
     con = open_console(warehouse, limits.memory_limit_mb)
     try:
         statement = check_query(con, sql)
@@ -127,7 +135,7 @@ def run_query(warehouse: Path | str, sql: str,
                            "try again in a moment", "busy", n=limits.max_concurrent)
     start = time.perf_counter()
     try:
-        outcome, body = _worker(warehouse, statement, limits)
+        outcome, body = _worker(warehouse, statement, limits, scope)
     finally:
         slot.release()
     seconds = time.perf_counter() - start

@@ -2,7 +2,7 @@
 TUMBUH_CONFIG. The dataclasses below are its schema: each section's keys, their types and their
 defaults are written here once, and a key the file leaves out takes its default.
 
-Reading the file only reads it (no key file is created, no folder made: D27). An unknown section
+Reading the file only reads it (no key file is created, no folder made: D31). An unknown section
 or key, or a value of the wrong type or out of range, is a ConfigError whose message names the
 file, the `section.key` and what was expected:
 
@@ -42,9 +42,10 @@ class ConfigError(ValueError):
 
 
 # --- the sections ------------------------------------------------------------------------------
-# Field metadata: "min"/"max" bound a number (or each number of a list), "pattern" is a regular
-# expression a string must match in full, with "pattern_text" saying what it means; "secret"
-# keeps the value out of messages (and repr=False out of the dataclass's repr).
+# Field metadata: "min"/"max" bound a number (or each number of a list), "above"/"below" bound
+# it strictly, "pattern" is a regular expression a string must match in full, with
+# "pattern_text" saying what it means; "secret" keeps the value out of messages (and repr=False
+# out of the dataclass's repr).
 
 @dataclass(frozen=True)
 class Paths:
@@ -80,6 +81,19 @@ class Prevalence:
 
 
 @dataclass(frozen=True)
+class Hotspot:
+    """[hotspot]: the spatial statistics of the hotspot marts (pipelines/hotspot.py, D29). A
+    period's result depends on these and its values only, so a change rebuilds every period."""
+
+    permutations: int = field(default=999, metadata={"min": 99})  # for the pseudo p-values
+    seed: int = field(default=12345, metadata={"min": 0, "max": 2**32 - 1})  # NumPy's range
+    alpha: float = field(default=0.05, metadata={"above": 0, "below": 1})  # the FDR of a cluster
+    # Fewer kecamatan with a value in a period: not analysed (4: the least a LISA means anything).
+    min_units: int = field(default=10, metadata={"min": 4})
+    knn: int = field(default=1, metadata={"min": 1})  # links of a kecamatan without a neighbour
+
+
+@dataclass(frozen=True)
 class TargetList:
     """[target_list]: the reference "above the provincial average" is judged against."""
 
@@ -91,8 +105,8 @@ class TargetList:
 class WarehouseSettings:
     """[warehouse]: DuckDB's memory while a build loads and rebuilds the marts (D11); past it
     DuckDB spills to a folder beside the build. The default is what a full-province load needs
-    with the bulk data outside the catalog (measured in the benchmark, D18); the shipped
-    config/tumbuh.toml sets 1GB for office laptops."""
+    with the bulk data outside the catalog (measured in the benchmark, D18, D24); the shipped
+    config/tumbuh.toml says the same."""
 
     memory_limit: str = field(default="2GB", metadata={
         "pattern": r"\s*\d+(\.\d+)?\s*([KMGT]i?B|B|bytes|%)\s*",
@@ -125,6 +139,17 @@ class FileLimits:
     # inflation ratio of any part over 1 MiB (Apache POI's guard uses the same 100).
     xlsx_max_uncompressed_mb: int = field(default=600, metadata={"min": 1})
     xlsx_max_ratio: int = field(default=100, metadata={"min": 1})
+
+
+@dataclass(frozen=True)
+class Uploads:
+    """[uploads]: the dashboard's "Unggah data" page (dashboard/uploads.py, D27)."""
+
+    # A bigger file is refused before it is read; also Streamlit's server.maxUploadSize.
+    max_file_mb: int = field(default=200, metadata={"min": 1})
+    # The private folder of the uploads and their log. Not set or "": beside the warehouse
+    # (data/warehouse.duckdb -> data/warehouse.uploads/).
+    folder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,10 +222,12 @@ SECTIONS: dict[str, type] = {
     "paths": Paths,
     "privacy": Privacy,
     "prevalence": Prevalence,
+    "hotspot": Hotspot,
     "target_list": TargetList,
     "warehouse": WarehouseSettings,
     "console": ConsoleLimits,
     "limits": FileLimits,
+    "uploads": Uploads,
     "auth": Auth,
 }
 
@@ -214,10 +241,12 @@ class Config:
     paths: Paths = Paths()
     privacy: Privacy = Privacy()
     prevalence: Prevalence = Prevalence()
+    hotspot: Hotspot = Hotspot()
     target_list: TargetList = TargetList()
     warehouse: WarehouseSettings = WarehouseSettings()
     console: ConsoleLimits = ConsoleLimits()
     limits: FileLimits = FileLimits()
+    uploads: Uploads = Uploads()
     auth: Auth | None = None  # None: no [auth] (or an empty one), sign-in off
     users: tuple[User, ...] = ()
     base_dir: Path = PROJECT_ROOT
@@ -275,7 +304,7 @@ class Config:
     def hash_key(self, warehouse: Path | None = None) -> bytes:
         """The secret for the keyed hashes of NIK and child keys, checked for strength and kept
         away from the warehouse's folder. Only reads: a missing key file is an error
-        (pipelines/keys.py; the first load creates it, D27)."""
+        (pipelines/keys.py; the first load creates it, D31)."""
         from pipelines.keys import load_key
 
         return load_key(self.privacy, self.base_dir, warehouse or self.warehouse_path)
@@ -442,6 +471,10 @@ def _within(value: Any, meta: Mapping[str, Any]) -> bool:
         return False
     if "max" in meta and value > meta["max"]:
         return False
+    if "above" in meta and value <= meta["above"]:
+        return False
+    if "below" in meta and value >= meta["below"]:
+        return False
     return not ("pattern" in meta and not re.fullmatch(meta["pattern"], value, re.IGNORECASE))
 
 
@@ -451,7 +484,14 @@ def _expected(hint: Any, meta: Mapping[str, Any]) -> str:
     what = {bool: "true or false", int: "a whole number", float: "a number",
             str: "a string"}.get(hint, getattr(hint, "__name__", str(hint)))
     if "min" in meta and "max" in meta:
-        return f"{what} from {meta['min']:g} to {meta['max']:g}"
+        return f"{what} from {_number(meta['min'])} to {_number(meta['max'])}"
     if "min" in meta:
-        return f"{what} of at least {meta['min']:g}"
+        return f"{what} of at least {_number(meta['min'])}"
+    if "above" in meta and "below" in meta:
+        return f"{what} above {_number(meta['above'])} and below {_number(meta['below'])}"
     return what
+
+
+def _number(bound: float) -> str:
+    # whole numbers in full (a seed's 4294967295, not 4.29497e+09)
+    return str(bound) if isinstance(bound, int) else f"{bound:g}"

@@ -1,7 +1,8 @@
 """`tumbuh export`: write one mart (or the staged measurements) of the published warehouse as CSV,
 Parquet or XLSX, chosen by the output file's extension.
 
-Export names are the `mart_*` tables without the prefix (`prevalensi_kabkota`), plus
+Export names are the `mart_*` tables without the prefix (`prevalensi_kabkota`; the full table
+name `mart_prevalensi_kabkota` is accepted too), plus
 `pengukuran`: stg_pengukuran through an explicit column list, so that a personal column added to
 staging one day can never leak into an export.
 
@@ -103,7 +104,15 @@ def _grain_descriptions() -> dict[str, str]:
         grain = " ".join(block).removeprefix("grain:").strip().removeprefix(match.group(1))
         sentence = re.split(r"(?<=[.:])\s", grain.strip(), maxsplit=1)[0]
         descriptions[match.group(1)] = sentence.rstrip(".:")
+    # Python models: a docstring paragraph per table, `grain: mart_x one row per ...`
+    for path in sorted((SQL_DIR / "marts").glob("*/*.py")):
+        for table, text in _PY_GRAIN.findall(path.read_text()):
+            sentence = re.split(r"(?<=[.:])\s", " ".join(text.split()), maxsplit=1)[0]
+            descriptions.setdefault(table, sentence.rstrip(".:"))
     return descriptions
+
+
+_PY_GRAIN = re.compile(r"^grain: (mart_\w+) (.*?)(?=^grain:|\n\n|\Z)", re.MULTILINE | re.DOTALL)
 
 
 def list_exports(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -129,6 +138,9 @@ def list_exports(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 def _source_query(con: duckdb.DuckDBPyConnection, name: str) -> str:
     valid = [n for n, _ in list_exports(con)]
+    if name not in valid and name.startswith("mart_") and name[5:] in valid \
+            and name[5:] != "pengukuran":
+        name = name[5:]  # the table's own name (`mart_hotspot`) is accepted too
     if name not in valid:
         raise ExportError(f"unknown export {name!r}; valid names: {', '.join(valid)}")
     if name == "pengukuran":

@@ -13,7 +13,7 @@ it in milliseconds: the key is the only protection, hence the rules below.
   ([privacy] key_file, default ~/.config/tumbuh/hash_key, or $XDG_CONFIG_HOME/tumbuh/hash_key).
   A key file in the warehouse's folder, or below it, is refused: it would travel with every copy
   and backup.
-- Reading the key never creates it (D27). A key file is created, with a random key, mode 0600 in
+- Reading the key never creates it (D31). A key file is created, with a random key, mode 0600 in
   a 0700 folder, only on purpose: by `tumbuh key --create`, or by the first load into a warehouse
   that has no key yet (`key_for_load`). A missing key for a warehouse that already has one is an
   error: a new key would not match its child keys.

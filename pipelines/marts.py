@@ -30,7 +30,7 @@ import importlib.util
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,8 +49,8 @@ STATE_ANAK = "state_anak_tahun"  # the per-child year state, Parquet in the stor
 
 
 def config_variables(config: Config) -> dict[str, object]:
-    """The config values the marts' SQL reads with getvariable(); also part of the build's
-    fingerprint, so a change of one rebuilds the marts."""
+    """The config values the marts' SQL reads with getvariable(), and [hotspot] (read by the
+    hotspot model); also part of the build's fingerprint, so a change of one rebuilds the marts."""
     prevalence, target = config.prevalence, config.target_list
     return {
         "min_cell": prevalence.min_cell,
@@ -58,6 +58,7 @@ def config_variables(config: Config) -> dict[str, object]:
         "bulan_timbang": list(prevalence.bulan_timbang),
         "target_reference": target.reference,
         "ssgi_2024_provincial": target.ssgi_2024_provincial,
+        **{f"hotspot_{k}": v for k, v in asdict(config.hotspot).items()},
     }
 
 
@@ -109,15 +110,17 @@ GROUP BY file_sha256
 # --- what changed --------------------------------------------------------------------------
 
 def fingerprints(config: Config, today: str = "") -> dict[str, str]:
-    """What a domain's marts depend on besides staged rows: config values, the reference files
-    and the campaigns, and for the intervention marts the day they are built for (a day's
-    status, 'belum terjadi' or 'terlambat', is relative to it). A change rebuilds that domain
-    whole."""
+    """What a domain's marts depend on besides staged rows: config values, the reference files,
+    the kecamatan boundary file (the hotspot weights) and the campaigns, and for the
+    intervention marts the day they are built for (a day's status, 'belum terjadi' or
+    'terlambat', is relative to it). A change rebuilds that domain whole."""
+    from geo.weights import boundary_file, file_digest
     from pipelines.campaigns import DEFAULT_PATH
 
     refs = hashlib.sha256()
     for csv in sorted(REFERENCE_DIR.glob("*.csv")):
         refs.update(csv.name.encode() + csv.read_bytes())
+    refs.update(file_digest(boundary_file(config)).encode())
     code = hashlib.sha256()
     for sql in sorted((SQL_DIR / "marts").rglob("*")):
         if sql.suffix in (".sql", ".py"):
@@ -189,9 +192,7 @@ class ChildState:
 def _months_of(con: duckdb.DuckDBPyConnection, build: Build | None) -> list[str]:
     """Every month with staged measurements."""
     if build is not None:
-        return sorted({p for (p,) in con.execute(
-            "SELECT DISTINCT part FROM store_files WHERE table_name = 'stg_pengukuran'"
-        ).fetchall()})
+        return store.parts_of(con, "stg_pengukuran")
     return [m for (m,) in con.execute(
         "SELECT DISTINCT strftime(measurement_date, '%Y-%m') FROM stg_pengukuran ORDER BY 1"
     ).fetchall()]
@@ -388,16 +389,14 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
         _scope_nama(con, build, plan.full)
         _scope_pengukuran(con, build, plan.pos_months)
         ran.append("stunting/anak")
-    years_of: dict[str, list[str] | None] = {}
     for model in to_run:
         if "stg_pengukuran_kampanye" in model.reads:
             _scope_pengukuran(con, build, sorted(_campaign_months(con)),
                               view="stg_pengukuran_kampanye")
-        source = model.incremental
-        if source and build is not None and not plan.full and source not in years_of:
-            years_of[source] = period_scope(build, source)
-        if source and years_of.get(source):
-            run_by_period(con, build, model, years_of[source], models)
+        years = (period_scope(build, model.incremental)
+                 if model.incremental and build is not None and not plan.full else None)
+        if years:
+            run_by_period(con, build, model, years, models)
         else:
             _run(con, config, model.path)
         ran.append(model.name)

@@ -1,4 +1,4 @@
-"""The `tumbuh` command as the top-level entry module (tumbuh_cli.py, D26): the packages never
+"""The `tumbuh` command as the top-level entry module (tumbuh_cli.py, D30): the packages never
 import it back, it is what the console script runs, and a config mistake is a message and exit
 code 2, not a traceback."""
 

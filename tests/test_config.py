@@ -13,10 +13,13 @@ from pipelines import keys
 from pipelines.config import (
     DEFAULT_CONFIG,
     PROJECT_ROOT,
+    SECTIONS,
     SQL_DIR,
     Config,
     ConfigError,
+    Hotspot,
     Prevalence,
+    Uploads,
     User,
     default_config,
     load_config,
@@ -38,10 +41,23 @@ def test_the_shipped_config_loads_with_its_sections_as_they_were():
     assert config.warehouse_path == PROJECT_ROOT / "data" / "warehouse.duckdb"
     assert config.path("campaigns") == PROJECT_ROOT / "config" / "campaigns.toml"
     assert config.users == () and config.auth is None  # sign-in off
+    assert config.hotspot == Hotspot(permutations=999, seed=12345, alpha=0.05, min_units=10, knn=1)
+    assert config.uploads == Uploads(max_file_mb=200, folder=None)  # beside the warehouse
     # the marts' variables (and so the stored build fingerprint) are what they were before
     assert config_variables(config) == {
         "min_cell": 10, "provincial_average": "pooled", "bulan_timbang": [2, 8],
-        "target_reference": "ssgi_2024", "ssgi_2024_provincial": 14.7}
+        "target_reference": "ssgi_2024", "ssgi_2024_provincial": 14.7,
+        "hotspot_permutations": 999, "hotspot_seed": 12345, "hotspot_alpha": 0.05,
+        "hotspot_min_units": 10, "hotspot_knn": 1}
+
+
+def test_the_shipped_config_sets_every_default():
+    """config/tumbuh.toml and the schema agree: every value the file sets is the default, so an
+    operator who deletes a line gets what the file said."""
+    config = load_config(DEFAULT_CONFIG)
+    for name in SECTIONS:
+        if name not in ("paths", "auth"):  # paths name the project's files; auth is commented
+            assert getattr(config, name) == SECTIONS[name](), name
 
 
 def test_an_empty_file_is_every_default(tmp_path):
@@ -68,11 +84,11 @@ def test_a_key_left_out_takes_its_default_and_the_others_stay(tmp_path):
      ("unknown key; expected one of bulan_timbang, min_cell, provincial_average "
      "(did you mean 'min_cell'?)")),
     ("[prevalance]\nmin_cell = 10\n", "prevalance", ("unknown section; expected one of auth, "
-     "console, limits, paths, prevalence, privacy, target_list, users, warehouse (did you mean "
-     "'prevalence'?)")),
+     "console, hotspot, limits, paths, prevalence, privacy, target_list, uploads, users, "
+     "warehouse (did you mean 'prevalence'?)")),
     ("min_cell = 10\n", "min_cell", ("a key outside any section; every key belongs under a "
-     "[section]: auth, console, limits, paths, prevalence, privacy, target_list, warehouse (did "
-     "you mean min_cell under [prevalence]?)")),
+     "[section]: auth, console, hotspot, limits, paths, prevalence, privacy, target_list, "
+     "uploads, warehouse (did you mean min_cell under [prevalence]?)")),
     ("[prevalence]\nbulan_timbang = [2, 13]\n", "prevalence.bulan_timbang",
      "expected a list, each a whole number from 1 to 12; got 13 (a whole number) in [2, 13]"),
     ("[prevalence]\nbulan_timbang = 8\n", "prevalence.bulan_timbang", "expected a list"),
@@ -94,6 +110,25 @@ def test_a_key_left_out_takes_its_default_and_the_others_stay(tmp_path):
     ("[privacy]\nkey_file = 7\n", "privacy.key_file", "expected a string"),
     ("[auth]\nclient_id = 5\n", "auth.client_id", "expected a string, got 5"),
     ("[auth]\nprovider = \"x\"\n", "auth.provider", "unknown key"),
+    ("[hotspot]\npermutations = 0\n", "hotspot.permutations",
+     "expected a whole number of at least 99, got 0 (a whole number)"),
+    ("[hotspot]\npermutations = 999.0\n", "hotspot.permutations", "expected a whole number"),
+    ("[hotspot]\nalpha = 5\n", "hotspot.alpha",
+     "expected a number above 0 and below 1, got 5 (a whole number)"),
+    ("[hotspot]\nalpha = 0\n", "hotspot.alpha", "above 0 and below 1, got 0"),
+    ("[hotspot]\nalpha = 1.0\n", "hotspot.alpha", "above 0 and below 1, got 1.0"),
+    ("[hotspot]\nseed = -1\n", "hotspot.seed",
+     "expected a whole number from 0 to 4294967295, got -1"),
+    ("[hotspot]\nseed = 4294967296\n", "hotspot.seed", "from 0 to 4294967295"),
+    ("[hotspot]\nmin_units = 3\n", "hotspot.min_units", "of at least 4, got 3"),
+    ("[hotspot]\nknn = 0\n", "hotspot.knn", "of at least 1, got 0"),
+    ("[hotspot]\nkn = 2\n", "hotspot.kn", ("unknown key; expected one of alpha, knn, "
+     "min_units, permutations, seed (did you mean 'knn'?)")),
+    ("[uploads]\nmax_file_mb = 0\n", "uploads.max_file_mb",
+     "expected a whole number of at least 1, got 0"),
+    ("[uploads]\nmax_file_mb = \"200MB\"\n", "uploads.max_file_mb", "got '200MB' (a string)"),
+    ("[uploads]\nfolder = false\n", "uploads.folder", "expected a string, got false"),
+    ("[uploads]\nmax_size_mb = 10\n", "uploads.max_size_mb", "(did you mean 'max_file_mb'?)"),
 ])
 def test_every_mistake_names_the_file_the_key_and_what_was_expected(tmp_path, toml, where,
                                                                      expected):
@@ -207,6 +242,11 @@ def test_replace_checks_like_the_file_and_keeps_the_rest():
         default_config().replace(prevalence={"min_cell": "1"})
     with pytest.raises(ConfigError, match="unknown section"):
         default_config().replace(prevalance={"min_cell": 1})
+    hotspot = default_config().replace(hotspot={"permutations": 99}).hotspot
+    assert hotspot == Hotspot(permutations=99)  # seed, alpha ... as they were
+    with pytest.raises(ConfigError, match=re.escape("hotspot.alpha: expected a number above 0 "
+                                                    "and below 1, got '0.5' (a string)")):
+        default_config().replace(hotspot={"alpha": "0.5"})
 
 
 def test_config_values_reach_sql_without_a_second_default():

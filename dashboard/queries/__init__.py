@@ -3,6 +3,7 @@
 - build:      the published build's tables, columns, build time and extraction dates
 - wilayah:    reference tables (kab/kota, kecamatan)
 - stunting:   prevalence (mart_prevalensi) and the survey reference (mart_target_list)
+- hotspot:    spatial clusters of the smoothed kecamatan prevalence (mart_hotspot, mart_moran)
 - spm:        SPM coverage per field and indicator, PKK indicators beside stunting
 - intervensi: campaign progress, reporting gaps, outcome
 - kualitas:   data quality, ingestion rejects, audits
@@ -12,6 +13,6 @@ and never write SQL; the functions own the SQL text and run it through `_base.ru
 choke point where a user's wilayah scope will be applied (see there).
 """
 
-from dashboard.queries import build, intervensi, kualitas, spm, stunting, wilayah
+from dashboard.queries import build, hotspot, intervensi, kualitas, spm, stunting, wilayah
 
-__all__ = ["build", "intervensi", "kualitas", "spm", "stunting", "wilayah"]
+__all__ = ["build", "hotspot", "intervensi", "kualitas", "spm", "stunting", "wilayah"]

@@ -4,14 +4,13 @@ Every query function in `dashboard.queries` runs its SQL through `run` (or `tabl
 its SQL and calls `run`); nothing else in the dashboard calls `Repository.query`
 (tests/dashboard/test_query_layer.py fails if a page or helper does).
 
-Where scoping by wilayah goes (next issue: a kabupaten user sees its own kab/kota down to
-posyandu, the others at kab/kota level only): `run` is the choke point. The user's scope will
-reach it with the repository (a `Repository` built per session, carrying the scope) and be
-applied here, before the SQL is sent, so that no query function can forget it; the scope must
-then also be part of the cache key in `Repository.query`, which today caches by path, version,
-SQL and parameters. The area marts carry `level`, `kode` and `kode_kabkota` to filter on; the
-catalog and load tables (`load_files`, `load_rejects`, `meta_*`) carry no area and need a rule
-of their own (`load_file_area` maps files to kab/kota). Nothing is scoped yet.
+Scoping by wilayah (D26, dashboard/scope.py): the `Repository` handed to every query function is
+built per session with the user's scope (`Principal.kabkota`; None for the province), and
+`Repository.query` runs the SQL on a cursor whose TEMP views, named like the tables, keep only the
+rows that scope may read (its own kab/kota down to posyandu, the others at kab/kota level and the
+province). So no query function can forget the scope, and a function needs no scope parameter:
+it writes plain table names. The result cache is keyed by the scope too. `run` refuses SQL that
+names a catalog (`warehouse.main.mart_x`, `temp.x`, `system.x`), the only way past the views.
 """
 
 from __future__ import annotations
@@ -26,11 +25,17 @@ from dashboard.repository import Repository
 
 # the tables a dashboard query may read whole: marts, reference tables and build metadata
 _TABLE_NAME = re.compile(r"(mart|ref|meta)_[a-z0-9_]+")
+# a name qualified by a catalog (or the temp / system schemas), which would read past the scope's
+# views: `x.main.y`, `"x".main.y`, `temp.y`, `system.y`, `memory.y`
+_CATALOG_NAME = re.compile(r"(\b\w+|\"[^\"]+\")\s*\.\s*\"?main\"?\s*\.|\b(temp|system|memory|pg_catalog"
+                           r"|information_schema)\s*\.", re.IGNORECASE)
 
 
 def run(repo: Repository, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    """Run one read query of the query layer (cached per published version). The frame may be
-    changed freely by the caller."""
+    """Run one read query of the query layer within the repository's wilayah scope (cached per
+    published version and scope). The frame may be changed freely by the caller."""
+    if _CATALOG_NAME.search(sql):
+        raise ValueError(f"the query layer names tables without a catalog: {sql[:80]}")
     return repo.query(sql, params)
 
 

@@ -12,7 +12,8 @@ from dashboard.repository import Repository
 def tables(repo: Repository) -> frozenset[str]:
     if not repo.exists():
         return frozenset()
-    df = run(repo, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+    df = run(repo, "SELECT table_name FROM duckdb_tables() "
+                   "WHERE database_name = current_database() AND schema_name = 'main'")
     return frozenset(df["table_name"])
 
 
@@ -25,8 +26,8 @@ def table_columns(repo: Repository, prefixes: tuple[str, ...] = ("mart_", "ref_"
                   ) -> dict[str, list[str]]:
     """Column names of every table whose name starts with one of the prefixes (the SQL
     console's list of what it may read)."""
-    df = run(repo, "SELECT table_name, column_name FROM duckdb_columns() "
-                   "WHERE schema_name = 'main' ORDER BY table_name, column_index")
+    df = run(repo, "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = "
+                   "current_database() AND schema_name = 'main' ORDER BY table_name, column_index")
     df = df[df["table_name"].str.startswith(prefixes)]
     return {name: list(part["column_name"]) for name, part in df.groupby("table_name", sort=True)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import explore, fmt
+from dashboard import cakupan, explore, fmt
 from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.repository import PersonalDataError, Repository
@@ -51,6 +51,10 @@ def _pivot(repo: Repository) -> None:
         return
     grid(explore.display(wide, measure), height=380, key="eksplorasi.pivot")
     st.caption(t("eksplorasi.rows", n=fmt.num(len(wide))))
+    if explore.MEASURES[measure] == "pct":
+        st.caption(t("cakupan.help"))
+        if cakupan.over_100(df):
+            st.caption(t("cakupan.n_over", n=cakupan.over_100(df)))
     name = f"tumbuh_{measure}_{level}_{period_type}_{span[0]}_{span[1]}"
     d1, d2, _ = st.columns([1, 1, 4])
     d1.download_button("CSV", explore.to_csv(wide, measure), file_name=f"{name}.csv", mime="text/csv",
@@ -71,7 +75,8 @@ def _console(repo: Repository) -> None:
     sql = st.text_area("SQL", DEFAULT_SQL, height=160, key="eksplorasi.sql")
     if st.button(t("eksplorasi.run"), key="eksplorasi.run", icon=":material/play_arrow:"):
         try:
-            st.session_state["eksplorasi.result"] = run_query(repo.path, sql, limits)
+            st.session_state["eksplorasi.result"] = run_query(repo.path, sql, limits,
+                                                                 scope=repo.scope)
             st.session_state["eksplorasi.error"] = None
         except (ConsoleError, PersonalDataError) as exc:
             st.session_state["eksplorasi.result"] = None

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, signif
+from dashboard import cakupan, charts, fmt, signif
 from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import prevalence_rows
 from dashboard.peers import PEER_GROUPS, comparison_series, peer_codes, spm_profile
 from dashboard.profile import profile_html
 from dashboard.repository import Repository
-from dashboard.widgets import available, kabkota_picker, period_picker, source_caption
+from dashboard.widgets import available, kabkota_picker, period_picker, show_table, source_caption
 from pipelines.safe_cells import markdown_text
 
 
@@ -41,6 +41,7 @@ def render(repo: Repository) -> None:
         c1, c2, c3 = st.columns(3)
         c1.metric(t("perbandingan.prevalence"), fmt.pct(me["pct_stunted"]))
         c1.caption(t("ringkasan.ci", ci=fmt.interval(me["pct_stunted_lo95"], me["pct_stunted_hi95"])))
+        c1.caption(cakupan.text(me), help=t("cakupan.help"))
         c2.metric(t("perbandingan.rank"), f"{fmt.num(me['rank'])} / {fmt.num(me['n_peers'])}",
                   help=t("perbandingan.rank_help"))
         c2.caption(t("perbandingan.rank_interval", lo=fmt.num(me["rank_lo"]), hi=fmt.num(me["rank_hi"])))
@@ -85,6 +86,7 @@ def render(repo: Repository) -> None:
                                     x_title=t("chart.pct_stunted"),
                                     reference=float(me["prov_pct_stunted"])),
                         key="perbandingan.peer_bars", config={"displaylogo": False})
+    _peer_table(rows, kode, peers)
 
     st.subheader(t("perbandingan.spm_title"))
     if q.build.has(repo, "mart_spm_field"):
@@ -103,3 +105,23 @@ def render(repo: Repository) -> None:
         file_name=f"profil_{kode}_{period}.html", mime="text/html", on_click="ignore",
         icon=":material/download:", key="perbandingan.download")
     st.caption(t("perbandingan.download_note"))
+
+
+def _peer_table(rows: pd.DataFrame, kode: str, peers: list[str]) -> None:
+    """The kab/kota and its peers side by side: prevalence with its interval and n, and the
+    measurement coverage with its source beside it."""
+    table = rows[rows["kode"].isin([kode, *peers])].copy()
+    hidden = table["suppressed"]
+    table["pct_text"] = table["pct_stunted"].map(fmt.pct).where(~hidden, t("map.suppressed"))
+    table["coverage_source"] = table["coverage_source"].map(cakupan.source_label)
+    table["order"] = (table["kode"] != kode).astype(int)
+    columns = {"nama": "col.nama", "n_haz": "col.n_haz", "pct_text": "col.pct_stunted",
+               "pct_stunted_lo95": "col.lo95", "pct_stunted_hi95": "col.hi95",
+               "pct_coverage": "col.pct_coverage", "coverage_source": "col.coverage_source"}
+    formats = {"n_haz": "int", "pct_stunted_lo95": "pct", "pct_stunted_hi95": "pct",
+               "pct_coverage": "pct"}
+    with st.expander(t("perbandingan.peer_table"), expanded=False):
+        show_table(table.sort_values(["order", "pct_stunted"], ascending=[True, False]),
+                   columns, formats, key="perbandingan.peer_table")
+        if cakupan.over_100(table):
+            st.caption(t("cakupan.n_over", n=cakupan.over_100(table)))

@@ -1,13 +1,16 @@
 """Peta: kab/kota and kecamatan maps of an indicator (crude and smoothed prevalence, significance
-classes (exact, and against the normal variation between units), SPM coverage per field, intervention progress, data quality), plotly or pydeck. Clicking a
-kab/kota (or picking it below the map) drills into its kecamatan."""
+classes (exact, and against the normal variation between units), hotspot clusters of the
+smoothed kecamatan prevalence with the global Moran's I, SPM coverage per field, intervention
+progress, data quality), plotly or pydeck. Clicking a kab/kota (or picking it below the map)
+drills into its kecamatan; on the hotspot layer the drill also shows the kecamatan of other
+kab/kota that continue one of its clusters across the border."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, mapview, signif
+from dashboard import cakupan, charts, fmt, hotspot, mapview, signif
 from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import INDICATORS, map_data
@@ -16,7 +19,8 @@ from dashboard.widgets import period_picker, show_table, source_caption
 from pipelines.safe_cells import markdown_text
 
 ALL = ""
-SOURCES = {"mart_prevalensi": ["pengukuran"], "mart_spm_field": ["spm"],
+SOURCES = {"mart_prevalensi": ["pengukuran"], "mart_hotspot": ["pengukuran"],
+           "mart_spm_field": ["spm"],
            "mart_intervensi_progress": ["intervensi"], "mart_kualitas_data": ["pengukuran"]}
 
 
@@ -32,6 +36,8 @@ def _periods(repo: Repository, indicator: str) -> dict[str, list[str]] | None:
     table = INDICATORS[indicator].table
     if table == "mart_prevalensi":
         return {p: q.stunting.periods(repo, p) for p in q.stunting.period_types(repo)}
+    if table == "mart_hotspot":
+        return {p: q.hotspot.periods(repo, p) for p in q.hotspot.period_types(repo)}
     if table == "mart_spm_field":
         return q.spm.periods(repo)
     return None  # progress and quality maps show the latest state
@@ -54,6 +60,9 @@ def render(repo: Repository) -> None:
         return
     if indicator == "pct_stunted_eb" and level == "kabkota":
         st.info(t("peta.eb_kecamatan"))  # the mart smooths kecamatan and below only
+    if indicator == "hotspot" and level == "kabkota":
+        st.info(t("peta.hotspot_kecamatan"))  # clusters are of kecamatan
+        return
     periods = _periods(repo, indicator)
     period_type, period = ("latest", None)
     if periods is not None:
@@ -72,7 +81,10 @@ def render(repo: Repository) -> None:
 
     data = map_data(repo, indicator, level, period_type, period, drill)
     if data is None or data.rows.empty:
-        st.info(t("common.no_rows"))
+        if ind.table == "mart_hotspot":  # says why the period has no clusters
+            hotspot.summary(repo, period_type, period, pd.DataFrame(), drill, names)
+        else:
+            st.info(t("common.no_rows"))
         return
     title = names.get(drill, t("peta.province")) if drill else t("peta.province")
     st.subheader(f"{ind.label} · {t(f'level.{level}')} · {markdown_text(title)}")
@@ -84,15 +96,22 @@ def render(repo: Repository) -> None:
         st.rerun()
     if data.center is not None:
         st.caption(t("peta.center_note", value=fmt.pct(data.center)))
+    if ind.table == "mart_hotspot":
+        hotspot.summary(repo, period_type, period, data.rows, drill, names)
     st.caption(t("peta.click_note"))
     _table(data.rows, ind.table)
 
 
 def _table(rows: pd.DataFrame, table: str) -> None:
-    if table == "mart_prevalensi":
+    if table == "mart_hotspot":
+        columns, formats = hotspot.TABLE, hotspot.TABLE_FORMATS
+        shown = rows.assign(cluster=rows["category"].where(~rows["suppressed"],
+                                                           t("map.suppressed")))
+    elif table == "mart_prevalensi":
         columns = {"nama": "col.nama", "n_haz": "col.n_haz", "n_stunted": "col.n_stunted",
                    "pct_stunted": "col.pct_stunted", "pct_stunted_lo95": "col.lo95",
                    "pct_stunted_hi95": "col.hi95", "pct_stunted_eb": "col.pct_stunted_eb",
+                   "pct_coverage": "col.pct_coverage", "coverage_source": "col.coverage_source",
                    "signif": "col.signif", "signif_adj": "col.signif_adj"}
         formats = {"n_haz": "int", "n_stunted": "int", "pct_stunted": "pct",
                    "pct_stunted_lo95": "pct", "pct_stunted_hi95": "pct", "pct_stunted_eb": "pct"}
@@ -100,7 +119,10 @@ def _table(rows: pd.DataFrame, table: str) -> None:
         shown = rows.assign(
             signif=rows["signif"].map(signif.label).where(~hidden, t("map.suppressed")),
             signif_adj=rows["signif_adj"].map(lambda c: signif.label(c, adjusted=True)).where(
-                ~hidden, t("map.suppressed")))
+                ~hidden, t("map.suppressed")),
+            pct_coverage=rows["pct_coverage"].map(fmt.pct).where(
+                ~rows["suppressed_anak"].fillna(False).astype(bool), t("map.suppressed")),
+            coverage_source=rows["coverage_source"].map(cakupan.source_label))
     else:
         columns = {"nama": "col.nama", "value": "col.value"}
         if "category" in rows and rows["category"].notna().any():
@@ -109,3 +131,5 @@ def _table(rows: pd.DataFrame, table: str) -> None:
         shown = rows
     with st.expander(t("peta.table"), expanded=False):
         show_table(shown.sort_values("nama"), columns, formats, key="peta.table")
+        if cakupan.over_100(rows):
+            st.caption(t("cakupan.n_over", n=cakupan.over_100(rows)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, mapview, signif
+from dashboard import cakupan, fmt, mapview, signif
 from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import map_data
@@ -30,6 +30,7 @@ def headline(prov: pd.Series, kab: pd.DataFrame) -> dict[str, object]:
         "n_suppressed": int(kab["suppressed"].sum()),
         "chg_prev": prov.get("chg_prev_pts"),
         "chg_yoy": prov.get("chg_yoy_pts"),
+        "coverage": cakupan.text(prov),
     }
 
 
@@ -57,6 +58,7 @@ def render(repo: Repository) -> None:
               help=t("ringkasan.prevalence_help"))
     c2.caption(t("ringkasan.ci", ci=fmt.interval(h["lo"], h["hi"])) + " · "
                + t("ringkasan.admin_label"))
+    c2.caption(h["coverage"], help=t("cakupan.help"))
     c3.metric(t("ringkasan.ssgi"), fmt.pct(ssgi), help=t("ringkasan.ssgi_help"))
     c4.metric(t("ringkasan.n_above"), f"{h['n_above']} / {len(data.rows)}",
               help=t("ringkasan.n_above_help"))
@@ -84,7 +86,8 @@ def render(repo: Repository) -> None:
             adj = ("above_adj" if r["signif_adj"] in signif.ABOVE else "above_not_adj")
             st.markdown(f"- **{markdown_text(r['nama'])}**: {fmt.pct(r['pct_stunted'])} "
                         f"({fmt.interval(r['pct_stunted_lo95'], r['pct_stunted_hi95'])}; "
-                        f"n = {fmt.num(r['n_haz'])}) · {t(f'ringkasan.{adj}')}")
+                        f"n = {fmt.num(r['n_haz'])}; {markdown_text(cakupan.text(r))}) · "
+                        f"{t(f'ringkasan.{adj}')}")
         shown = data.rows[~data.rows["suppressed"]]
         if len(shown):
             st.caption(signif.dispersion_text(shown.iloc[0]))

@@ -45,6 +45,17 @@ class AccountingError(RuntimeError):
     """rows read != staged + rejected: a bug, never a data problem; the batch is rolled back."""
 
 
+class OutsideWilayah(RuntimeError):
+    """A load limited to one kab/kota (`only_kabkota`, an operator's upload) staged rows of
+    another: the whole build is discarded, nothing is published (docs/decisions.md D27).
+    `files` maps each offending file's name to the kab/kota codes it staged outside."""
+
+    def __init__(self, kabkota: str, files: dict[str, list[str]]):
+        self.kabkota, self.files = kabkota, files
+        listed = "; ".join(f"{name}: {', '.join(codes)}" for name, codes in files.items())
+        super().__init__(f"rows outside kab/kota {kabkota} ({listed})")
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -173,8 +184,9 @@ class Batch:
     batch_files (written at flush)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, loaded: set[str],
-                 readers: FileReaders):
+                 readers: FileReaders, only_kabkota: str | None = None):
         self.con, self.source, self.readers = con, source, readers
+        self.only_kabkota = only_kabkota
         self.loaded = loaded               # sha256 of every file content in load_files
         self.files: list[_File] = []
         self.seq_by_sha: dict[str, int] = {}
@@ -296,10 +308,25 @@ class Batch:
         self.files, self.seq_by_sha, self.bytes, self.own_tables = [], {}, 0, {}
         return results
 
+    def _check_area(self, members: list[_File]) -> None:
+        """Raise OutsideWilayah when a staged row of this batch lies outside `only_kabkota`
+        (delta holds this batch's staged rows only: every flush empties it)."""
+        stg = "stg_" + self.source.raw_table.removeprefix("raw_")
+        outside = self.con.execute(
+            f"SELECT file_sha256, list(DISTINCT kode_kabkota ORDER BY kode_kabkota) "
+            f"FROM delta.{stg} WHERE kode_kabkota <> ? GROUP BY ALL ORDER BY ALL",
+            [self.only_kabkota]).fetchall()
+        if outside:
+            names = {m.sha: m.path.name for m in members}
+            raise OutsideWilayah(self.only_kabkota,
+                                 {names.get(sha, sha): codes for sha, codes in outside})
+
     def _stage(self, members: list[_File]) -> dict[int, tuple[int, Counter]]:
         con, source = self.con, self.source
         with trace.step(f"stage {source.name}"):
             inserted = source.stage(con)
+        if self.only_kabkota:
+            self._check_area(members)
         raw_cols = ", ".join(
             "s." + quote_ident(c.name) for c in source.spec.columns if c.name not in source.personal)
         with trace.step("raw insert"):
@@ -353,10 +380,12 @@ class Batch:
 
 def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = None,
                  today: date | None = None, on_result: Callable[[FileResult], None] | None = None,
-                 config: Config | None = None) -> list[FileResult]:
+                 config: Config | None = None, only_kabkota: str | None = None
+                 ) -> list[FileResult]:
     """Load each (source, file), batching consecutive files of the same source, then rebuild
     the marts and publish once. Nothing is published if nothing new loaded. Results come in
-    the order of `jobs` (reported as each batch commits)."""
+    the order of `jobs` (reported as each batch commits). With `only_kabkota` (a kab/kota code)
+    a staged row of any other kab/kota raises OutsideWilayah and nothing is published."""
     results: list[FileResult] = []
 
     def emit(batch_results: list[FileResult]) -> None:
@@ -366,7 +395,7 @@ def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = N
                 on_result(result)
 
     with building(warehouse, config) as build:
-        # the key file is created here only for a warehouse's first load (keys.py, D27)
+        # the key file is created here only for a warehouse's first load (keys.py, D31)
         key = key_for_load(build.con, build.config.privacy, build.config.base_dir, build.path)
         check_warehouse_key(build.con, key)  # before a file is read: a wrong key loads nothing
         prepare_session(build.con, key, today or date.today())
@@ -378,7 +407,7 @@ def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = N
                 if batch is not None and (batch.source.name != source.name or batch.full):
                     emit(batch.flush(build))
                 if batch is None or batch.source.name != source.name:
-                    batch = Batch(build.con, source, loaded, readers)
+                    batch = Batch(build.con, source, loaded, readers, only_kabkota)
                 batch.add(Path(path))
             if batch is not None:
                 emit(batch.flush(build))

@@ -13,7 +13,8 @@ Shape (chosen so the tests can predict what the pages show):
   (HAZ -2.5), the rest not (HAZ 0.3); 35.09 Jember has 9 of 12 stunted (the highest), the
   others 0..3; one child per kab/kota in 2025-08 has a flagged HAZ (-6.5).
 - SPM: one posyandu per kecamatan reports every catalogue indicator each month.
-- PKK: one desa recap per kecamatan and month.
+- PKK: one desa recap per kecamatan and month; in 35.09.01 (Jombang) every desa reports, so
+  that kecamatan's measurement coverage has a PKK denominator.
 - Intervensi: daily counts 10-30 Nov 2025 for four target kab/kota (35.27 Sampang reports only
   every third day, so it falls behind) and 35.29 Sumenep, which is no target (unmatched).
 - load_files / rejects: one file per staged file_sha256; 5 posyandu rows rejected in 2025-08
@@ -36,6 +37,7 @@ from pipelines.warehouse import building
 MONTHS = ("2024-08", "2025-06", "2025-07", "2025-08", "2025-10", "2025-12")
 SMALL_KAB = "35.79"  # Kota Batu: 6 children, suppressed
 TOP_KAB = "35.09"  # Jember: the highest stunting share
+PKK_COMPLETE_KEC = "35.09.01"  # every desa reports PKK recaps: coverage from PKK Dasa Wisma
 N_CHILDREN = 12
 FIRST_KEC = 10  # children 0-9 live in a kab/kota's first kecamatan (not suppressed), 10-11 in its second
 EXTRACTION = dt.date(2026, 1, 5)
@@ -155,6 +157,16 @@ def pkk_frame(rng: random.Random) -> pd.DataFrame:
                 "up2k": 10, "pemanfaatan_pekarangan": krt // 3, "industri_rumah_tangga": 4,
                 "kesehatan_lingkungan": krt // 2,
             })
+    # Jember's first kecamatan (35.09.01 Jombang) is complete: its other desa report too (2 + 2
+    # balita each), so its measurement coverage has a PKK denominator (mart_cakupan_pengukuran);
+    # copies of the first desa's recap, made after the random draws so that nothing else moves
+    first = [r for r in records if r["kode_kecamatan"] == PKK_COMPLETE_KEC]
+    others = wilayah().query("tingkat == 'desa_kelurahan' and kode_induk == @PKK_COMPLETE_KEC")
+    for r in first:
+        for desa in others["kode"]:
+            if desa != r["kode_desa"]:
+                records.append({**r, "kode_desa": desa, "row_number": len(records) + 1,
+                                "balita_l": 2, "balita_p": 2})
     return pd.DataFrame(records)
 
 

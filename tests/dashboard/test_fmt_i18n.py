@@ -85,6 +85,14 @@ def test_keys_built_at_run_time_exist_in_both_languages():
     keys += [f"perbandingan.group_{g}" for g in PEER_GROUPS]
     keys += [f"indicator.{k}" for k in INDICATORS if not k.startswith("spm:")]
     keys += [f"source.{s}" for s in ("pengukuran", "spm", "pkk", "intervensi")]
+    from dashboard.uploads import SOURCES
+
+    keys += [f"unggah.source_{s}" for s in SOURCES]
+    keys += [f"unggah.outcome_{o}" for o in ("ok", "locked", "outside", "failed")]
+    keys += [f"unggah.refuse_{r}" for r in ("kind", "extension", "size", "empty", "outside")]
+    keys += [f"unggah.col_{c}" for c in ("file", "read", "staged", "rejected", "reasons",
+                                         "status", "at", "email", "source", "size", "exit",
+                                         "outcome", "sha256")]
     for lang in ("id", "en"):
         missing = [k for k in keys if k not in strings(lang)]
         assert not missing, (lang, missing)

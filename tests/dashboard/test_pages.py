@@ -17,6 +17,7 @@ from dashboard import explore, fmt
 from dashboard import queries as q
 from dashboard.i18n import language
 from dashboard.profile import profile_html
+from pipelines.config import REFERENCE_DIR
 
 PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas", "eksplorasi")
 
@@ -39,6 +40,13 @@ def values(array: object) -> list:
     if isinstance(array, dict) and "bdata" in array:
         return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
     return list(array)
+
+
+def kab_sasaran(kode: str) -> int:
+    """A kab/kota's sasaran balita from the reference file, independently of the marts: the
+    6-59 months count × 60/54 (docs/marts_stunting.md, mart_cakupan_pengukuran)."""
+    ref = pd.read_csv(REFERENCE_DIR / "jatim_kabkota.csv", dtype={"kode": str})
+    return round(int(ref.set_index("kode").at[kode, "jumlah_balita_6_59bln_2024"]) * 60 / 54)
 
 
 def stunting(con, month: str, kab: str | None = None) -> tuple[int, int, float]:
@@ -149,6 +157,33 @@ def test_peta_other_indicators(page_app):
         assert at.get("plotly_chart"), indicator
     spec = plotly_specs(at)[0]
     assert spec["data"], "smoothed prevalence map is empty"
+
+
+def test_peta_hotspot_layer_on_the_fixture(page_app, wh_con):
+    """The hotspot layer asks for the kecamatan level; on this fixture complementary suppression
+    leaves one kecamatan per period, so the page says the period is not analysed and why. The
+    layer itself (legend, Moran's I, border-crossing clusters) is tested on a warehouse with
+    enough kecamatan: tests/hotspot/test_page.py."""
+    at = page_app("peta")
+    at.selectbox(key="peta.indicator").set_value("hotspot").run()
+    no_failures(at)
+    assert any("pilih tingkat Kecamatan" in i.value for i in at.info)
+    at.radio(key="peta.level").set_value("kecamatan").run()
+    no_failures(at)
+    n = wh_con.execute("SELECT max(n_units) FROM mart_moran").fetchone()[0]
+    assert any(f"hanya {n} kecamatan" in i.value for i in at.info)
+
+
+def test_hotspot_labels_in_both_languages():
+    from dashboard.hotspot import CODES
+    from dashboard.i18n import strings
+
+    for lang in ("id", "en"):
+        keys = [f"hotspot.{c}" for c in CODES] + [
+            f"hotspot.not_analysed_{r}" for r in ("too_few_units", "no_variation", "no_boundaries",
+                                                  "no_data")]
+        assert all(k in strings(lang) for k in keys), lang
+    assert strings("en")["hotspot.HH"] == "High–high (hot spot)"
 
 
 def test_peta_without_boundaries_falls_back_to_seats(page_app, monkeypatch):
@@ -282,9 +317,13 @@ def test_eksplorasi_pivot_filters_and_console(page_app):
     at = page_app("eksplorasi")
     no_failures(at)
     pivot = at.dataframe[0].value
-    assert pivot.shape == (38, 2 + 6)
+    # kode, wilayah, then each of the 6 months with its measurement coverage, then the sources
+    assert pivot.shape == (38, 2 + 2 * 6 + 1)
     jember = pivot[pivot["Kode"] == "35.09"].iloc[0]
     assert jember["Desember 2025"] == "75,0 %"
+    assert list(pivot.columns[2:4]) == ["Agustus 2024", "Agustus 2024 · cakupan"]
+    assert jember["Desember 2025 · cakupan"] == fmt.pct(100 * 12 / kab_sasaran("35.09"), lang="id")
+    assert jember["Sumber sasaran cakupan"] == "sasaran balita Profil Kesehatan 2024"
     assert pivot[pivot["Kode"] == "35.79"].iloc[0]["Desember 2025"] == "data tidak cukup"
     assert len(at.get("download_button")) == 2
 
@@ -313,6 +352,118 @@ def test_eksplorasi_pivot_filters_and_console(page_app):
     assert not at.exception and any("memori" in e.value for e in at.error)
 
 
+REF_SOURCE = "sasaran balita Profil Kesehatan 2024"
+
+
+def hovers(spec: dict) -> dict[str, str]:
+    """kode -> hover text of a plotly map."""
+    return {cd[0]: cd[1] for tr in spec["data"] for cd in tr.get("customdata") or []}
+
+
+def jombang_sasaran(con, month: str = "2025-12") -> int:
+    """Kecamatan 35.09.01 (every desa reports PKK): its PKK balita from the staging rows, and
+    the coverage mart's denominator for it."""
+    (balita,) = con.execute("SELECT sum(balita_l + balita_p) FROM stg_pkk WHERE kode_kecamatan = "
+                            "'35.09.01' AND strftime(bulan, '%Y-%m') = ?", [month]).fetchone()
+    (sasaran, source) = con.execute(
+        "SELECT sasaran_balita, coverage_source FROM mart_cakupan_pengukuran WHERE level = "
+        "'kecamatan' AND kode = '35.09.01' AND period_type = 'bulan' AND period = ?", [month]
+    ).fetchone()
+    assert sasaran == balita > 0 and source == "pkk_dasawisma"
+    return sasaran
+
+
+def test_coverage_beside_the_prevalence_on_ringkasan(page_app, wh_con):
+    at = page_app("ringkasan")
+    no_failures(at)
+    n, _, _ = stunting(wh_con, "2025-12")
+    ref = pd.read_csv(REFERENCE_DIR / "jatim_kabkota.csv", dtype={"kode": str})
+    province = sum(kab_sasaran(k) for k in ref["kode"])
+    expected = (f"cakupan pengukuran {fmt.pct(100 * n / province, lang='id')} "
+                f"(sumber: {REF_SOURCE})")
+    assert expected in [c.value for c in at.caption]
+    # in the same column as the prevalence metric
+    column = next(c for c in at.columns if any(m.label == "Prevalensi stunting" for m in c.metric))
+    assert expected in [c.value for c in column.caption]
+    # each kab/kota listed with its rate has its coverage beside it, and so has the map hover
+    assert any("Kabupaten Jember" in md.value and "cakupan pengukuran" in md.value
+               for md in at.markdown)
+    jember = hovers(plotly_specs(at)[0])["35.09"]
+    assert "Prevalensi stunting: 75,0 %" in jember
+    assert f"cakupan pengukuran {fmt.pct(100 * 12 / kab_sasaran('35.09'), lang='id')}" in jember
+    assert f"(sumber: {REF_SOURCE})" in jember
+
+
+def test_coverage_in_the_peta_hover_and_table(page_app, wh_con):
+    at = page_app("peta")
+    hover = hovers(plotly_specs(at)[0])["35.09"]
+    assert f"cakupan pengukuran {fmt.pct(100 * 12 / kab_sasaran('35.09'), lang='id')}" in hover
+    assert f"(sumber: {REF_SOURCE})" in hover
+    table = at.dataframe[0].value
+    jember = table[table["Wilayah"] == "Kabupaten Jember"].iloc[0]
+    assert jember["Prevalensi"] == "75,0 %" and jember["Sumber sasaran"] == REF_SOURCE
+    assert jember["Cakupan pengukuran"] == fmt.pct(100 * 12 / kab_sasaran("35.09"), lang="id")
+    # kecamatan of Jember: Jombang's denominator is its PKK recaps; its children count is hidden
+    # (the complement of Kencong's 2 children), and so is its coverage
+    jombang_sasaran(wh_con)
+    at.session_state["peta.drill_target"] = "35.09"
+    at.run()
+    no_failures(at)
+    table = at.dataframe[0].value
+    jombang = table[table["Wilayah"] == "Jombang"].iloc[0]
+    assert jombang["Sumber sasaran"] == "PKK Dasa Wisma"
+    assert jombang["Cakupan pengukuran"] == "data tidak cukup"
+    assert table[table["Wilayah"] == "Kencong"].iloc[0]["Sumber sasaran"] == "tidak ada sasaran"
+
+
+def test_coverage_on_perbandingan_and_in_the_profile(page_app, repo):
+    at = page_app("perbandingan")
+    at.selectbox(key="perbandingan.kabkota").set_value("35.09").run()
+    no_failures(at)
+    expected = (f"cakupan pengukuran {fmt.pct(100 * 12 / kab_sasaran('35.09'), lang='id')} "
+                f"(sumber: {REF_SOURCE})")
+    assert expected in [c.value for c in at.caption]
+    table = at.dataframe[0].value
+    assert list(table.columns[-2:]) == ["Cakupan pengukuran", "Sumber sasaran"]
+    assert table.iloc[0]["Wilayah"] == "Kabupaten Jember"
+    assert table.iloc[0]["Prevalensi"] == "75,0 %" and table.iloc[0]["Sumber sasaran"] == REF_SOURCE
+    html = profile_html(repo, "35.09", "bulan", "2025-12")
+    assert "<th>Cakupan pengukuran</th>" in html and expected in html
+
+
+def test_coverage_in_the_eksplorasi_kecamatan_pivot(page_app, wh_con):
+    at = page_app("eksplorasi")
+    at.radio(key="eksplorasi.level").set_value("kecamatan").run()
+    at.multiselect(key="eksplorasi.kabkota").set_value(["35.09"]).run()
+    no_failures(at)
+    pivot = at.dataframe[0].value
+    jombang_sasaran(wh_con)
+    jombang = pivot[pivot["Kode"] == "35.09.01"].iloc[0]
+    # its children count is hidden (complement of Kencong's), so is its coverage; the sources
+    # over the periods: PKK recaps from June 2025, none in August 2024
+    assert jombang["Desember 2025 · cakupan"] == "data tidak cukup"
+    assert jombang["Sumber sasaran cakupan"] == "PKK Dasa Wisma; tidak ada sasaran"
+    kencong = pivot[pivot["Kode"] == "35.09.02"].iloc[0]
+    assert kencong["Sumber sasaran cakupan"] == "tidak ada sasaran"
+
+
+def test_coverage_text_flags_over_100_and_names_the_source():
+    with language("id"):
+        from dashboard import cakupan
+
+        row = {"pct_coverage": 112.34, "coverage_source": "pkk_dasawisma", "coverage_over_100": True}
+        assert cakupan.text(row) == ("cakupan pengukuran 112,3 % ⚠ di atas 100 %, periksa sasaran "
+                                     "(sumber: PKK Dasa Wisma)")
+        assert cakupan.text({**row, "pct_coverage": 63.0, "coverage_over_100": False}) == (
+            "cakupan pengukuran 63,0 % (sumber: PKK Dasa Wisma)")
+        assert cakupan.text({"coverage_source": None}) == "cakupan pengukuran: tidak ada sasaran"
+        assert cakupan.text({"coverage_source": "referensi", "pct_coverage": None}) == (
+            f"cakupan pengukuran: data tidak cukup (sumber: {REF_SOURCE})")
+    with language("en"):
+        assert cakupan.text({**row, "pct_coverage": 63.0, "coverage_over_100": False}) == (
+            "measurement coverage 63.0% (source: PKK Dasa Wisma)")
+
+
 def test_pivot_downloads_hold_exactly_the_table(repo):
     df = q.stunting.prevalensi_series(repo, "kabkota", "bulan")
     wide = explore.pivot(df, "pct_stunted")
@@ -320,8 +471,13 @@ def test_pivot_downloads_hold_exactly_the_table(repo):
     csv = explore.to_csv(wide, "pct_stunted").decode("utf-8-sig").splitlines()
     assert csv[0].split(";") == list(shown.columns)
     assert len(csv) == len(shown) + 1
-    jember = next(line for line in csv if line.startswith("35.09;"))
-    assert jember.endswith(";75,0")
+    jember = next(line for line in csv if line.startswith("35.09;")).split(";")
+    december = csv[0].split(";").index("Desember 2025")
+    assert jember[december] == "75,0"
+    # the coverage beside it, as a number at the shown precision, and its source last
+    assert csv[0].split(";")[december + 1] == "Desember 2025 · cakupan"
+    assert jember[december + 1] == f"{100 * 12 / kab_sasaran('35.09'):.1f}".replace(".", ",")
+    assert jember[-1] == "sasaran balita Profil Kesehatan 2024"
     back = pd.read_excel(io.BytesIO(explore.to_xlsx(wide)), dtype={"Kode": str})
     assert list(back.columns) == list(shown.columns) and len(back) == len(shown)
     assert back.loc[back["Kode"] == "35.79", "Desember 2025"].iloc[0] == "data tidak cukup"

@@ -1,7 +1,7 @@
 """One query layer: only dashboard/queries/ writes SQL for the dashboard, and inside it only
-`_base.run` hands SQL to the repository (the choke point where wilayah scoping will go). The
-repository and the SQL console (user-typed SQL, its own bounded path) are the other modules
-allowed to talk to DuckDB. Checked on the source with `ast`, so a page that starts querying
+`_base.run` hands SQL to the repository (the choke point, whose repository applies the wilayah
+scope). The repository, the scope's views (scope.py) and the SQL console (user-typed SQL, its own
+bounded path) are the other modules allowed to talk to DuckDB. Checked on the source with `ast`, so a page that starts querying
 on its own fails here before review."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 QUERIES = "queries/"
-ALLOWED = {"repository.py", "sql_console.py", "console_worker.py"}
+ALLOWED = {"repository.py", "scope.py", "sql_console.py", "console_worker.py"}
 CHOKE_POINT = "queries/_base.py"
 
 RUNS_SQL = {"query", "table", "execute", "sql"}  # method calls that run SQL
@@ -98,7 +98,7 @@ def test_only_the_choke_point_calls_the_repository():
     source = (DASHBOARD / CHOKE_POINT).read_text()
     calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
              and isinstance(n.func, ast.Attribute) and n.func.attr == "query"]
-    assert len(calls) == 1  # run(): where a scope filter will be applied
+    assert len(calls) == 1  # run(): its repository carries the scope
 
 
 @pytest.mark.parametrize("snippet", [

@@ -377,3 +377,16 @@ def test_locked_warehouse_is_a_clear_error(tmp_path, warehouse):
         proc = cli_ingest(write_csv(tmp_path / "a.csv", [row(1)]), "--warehouse", warehouse)
     assert proc.returncode == 3
     assert "another tumbuh process is writing" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_only_kabkota_refuses_the_whole_load(tmp_path, warehouse):
+    """`--only-kabkota` (an operator's upload): a staged row of another kab/kota discards the
+    build, exit 3, nothing published; rows of that kab/kota alone load."""
+    jember = write_csv(tmp_path / "jember.csv", [row(1), row(2)])
+    done = cli_ingest(jember, "--warehouse", warehouse, "--only-kabkota", "35.07")
+    assert done.returncode == 3
+    assert "rows outside kab/kota 35.07 (jember.csv: 35.09)" in done.stderr
+    assert not warehouse.exists()
+    done = cli_ingest(jember, "--warehouse", warehouse, "--only-kabkota", "35.09")
+    assert done.returncode == 0, done.stderr
+    assert query(warehouse, "SELECT count(*) FROM stg_pengukuran") == [(2,)]

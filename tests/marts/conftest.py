@@ -37,12 +37,18 @@ def _in_build(con: duckdb.DuckDBPyConnection) -> bool:
                             ).fetchone()[0])
 
 
-def build_fixture_warehouse(path: Path, config: Config | None = None) -> Path:
+def build_fixture_warehouse(path: Path, config: Config | None = None, pkk: bool = False) -> Path:
+    """The fixture's staging rows built and published; `pkk`: with the PKK recaps the coverage
+    tests use (tests/marts/fixture.py, pkk_rows)."""
     with building(path, config or marts_config()) as build:
         insert(build.con, "stg_pengukuran", fixture.staging_rows())
         insert(build.con, "stg_spm", fixture.spm_rows())
         for table, rows in fixture.lineage_rows().items():
             insert(build.con, table, rows)
+        if pkk:
+            insert(build.con, "stg_pkk", fixture.pkk_rows())
+            for table, rows in fixture.pkk_lineage_rows().items():
+                insert(build.con, table, rows)
         build.changed = True
     return path
 

@@ -277,3 +277,48 @@ def lineage_rows() -> dict[str, list[dict]]:
         "rejects": rejects,
         "raw_spm": raw_spm,
     }
+
+
+# PKK Dasa Wisma recaps for the coverage mart (mart_cakupan_pengukuran); only the coverage tests
+# load them. Kecamatan 35.09.01 Jombang has six desa in ref_wilayah:
+#   July 2025: every desa reports; Padomasan 10 balita (12 children measured there: 120 %,
+#     flagged over 100 %), the five others 5 each -> the kecamatan is complete, 35 balita
+#     (12 children: 34.3 %)
+#   August 2025: only Padomasan reports, 20 balita (12 children: 60 %) -> the kecamatan is
+#     incomplete (1 of 6 desa): no denominator
+#   year 2025: each desa's latest recap (Padomasan August 20, the others July 5) -> complete,
+#     45 balita (13 children: 28.9 %); Padomasan 13 / 20 = 65 %
+# Kecamatan 35.09.02 Kencong: Cakru reports July with Balita P not recorded (NULL) -> no
+# denominator for Cakru or Kencong.
+PKK_DESA_JOMBANG = ("35.09.01.2001", "35.09.01.2002", "35.09.01.2003", "35.09.01.2004",
+                    "35.09.01.2005", "35.09.01.2006")
+
+
+def pkk_rows() -> list[dict]:
+    def row(file: str, n: int, kec: str, desa: str, bulan: date, boys: int | None,
+            girls: int | None) -> dict:
+        return {"file_sha256": file, "row_number": n, "kode_kabkota": desa[:5],
+                "kode_kecamatan": kec, "kode_desa": desa, "bulan": bulan, "jml_krt": 40,
+                "balita_l": boys, "balita_p": girls}
+
+    jul, aug = date(2025, 7, 1), date(2025, 8, 1)
+    rows = [row("pkk-jul", 1, "35.09.01", PKK_DESA_JOMBANG[0], jul, 6, 4)]
+    rows += [row("pkk-jul", i + 1, "35.09.01", d, jul, 3, 2)
+             for i, d in enumerate(PKK_DESA_JOMBANG[1:], start=1)]
+    rows.append(row("pkk-jul", 7, "35.09.02", "35.09.02.2001", jul, 3, None))
+    rows.append(row("pkk-aug", 1, "35.09.01", PKK_DESA_JOMBANG[0], aug, 11, 9))
+    return rows
+
+
+def pkk_lineage_rows() -> dict[str, list[dict]]:
+    """load_files and raw_pkk rows for the PKK recaps (every row staged)."""
+    files: dict[str, int] = {}
+    for r in pkk_rows():
+        files[r["file_sha256"]] = files.get(r["file_sha256"], 0) + 1
+    return {
+        "load_files": [{"file_sha256": f, "source": "pkk", "file_name": f"{f}.csv",
+                        "format": "csv", "rows_read": n, "rows_staged": n, "rows_rejected": 0,
+                        "loaded_at": LOADED_AT} for f, n in files.items()],
+        "raw_pkk": [{"file_sha256": f, "file_name": f"{f}.csv", "row_number": i,
+                     "loaded_at": LOADED_AT} for f, n in files.items() for i in range(1, n + 1)],
+    }

@@ -55,6 +55,8 @@ BREAKAGES = {
     "stunting_no_recoverable_cell": "UPDATE mart_prevalensi SET suppressed = false WHERE level = 'kecamatan' AND kode = '35.09.01'",
     "stunting_suppressed_no_counts#haz": "UPDATE mart_prevalensi SET suppressed = false WHERE level = 'posyandu' AND kode = '35.09.02.2001|MELATI' AND period = '2025-07'",
     "stunting_suppressed_no_counts#whz": "UPDATE mart_prevalensi SET n_whz = 3 WHERE suppressed_whz AND level = 'desa'",
+    "stunting_cakupan_consistent": "UPDATE mart_cakupan_pengukuran SET coverage_over_100 = true WHERE level = 'kabkota' AND kode = '35.09'",
+    "stunting_cakupan_consistent#hidden": "UPDATE mart_cakupan_pengukuran SET pct_coverage = 1 WHERE suppressed_anak",
     "quality_suppressed_no_metrics": "UPDATE mart_kualitas_data SET skor = 0 WHERE suppressed",
     "quality_ranges": "UPDATE mart_kualitas_data SET pct_flag_haz = 101 WHERE level = 'provinsi'",
 }

@@ -93,14 +93,18 @@ def download_texts(warehouse: Path) -> dict[str, str]:
               "rejects_by_reason": q.kualitas.rejects_by_reason(repo)}
     if "mart_prevalensi" in set(repo.query("SELECT table_name FROM information_schema.tables")
                                 ["table_name"]):
-        prevalence = repo.query("SELECT * FROM mart_prevalensi")
-        for measure in explore.MEASURES:
-            wide = explore.pivot(prevalence, measure)
-            texts[f"pivot_{measure}.csv"] = explore.to_csv(wide, measure).decode("utf-8-sig")
-            book = openpyxl.load_workbook(io.BytesIO(explore.to_xlsx(wide)), read_only=True)
-            texts[f"pivot_{measure}.xlsx"] = "\n".join(
-                repr(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True)
-                for v in r)
+        # the Eksplorasi page's rows (prevalence with its coverage), every level and period type
+        spans = repo.query("SELECT DISTINCT level, period_type FROM mart_prevalensi")
+        for level, period_type in spans.itertuples(index=False):
+            prevalence = q.stunting.prevalensi_span(repo, level, period_type, "0", "9")
+            for measure in explore.MEASURES:
+                wide = explore.pivot(prevalence, measure)
+                name = f"pivot_{level}_{period_type}_{measure}"
+                texts[f"{name}.csv"] = explore.to_csv(wide, measure).decode("utf-8-sig")
+                book = openpyxl.load_workbook(io.BytesIO(explore.to_xlsx(wide)), read_only=True)
+                texts[f"{name}.xlsx"] = "\n".join(
+                    repr(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True)
+                    for v in r)
     for name, frame in frames.items():
         texts[f"{name}.csv"] = frame.to_csv(index=False)
     return texts

@@ -238,6 +238,9 @@ GRID_CALLS = ("dataframe", "data_editor", "table")  # st.table too: it has no do
 DOWNLOADS = {  # file -> the producers of its download buttons' data (all tested above)
     "views/eksplorasi.py": {"explore.to_csv(wide, measure)", "explore.to_xlsx(wide)"},
     "views/perbandingan.py": {"lambda: profile_html(repo, kode, period_type, period, group)"},
+    # pipelines.rejects_file.rejects_xlsx: a formula cell comes back as text
+    # (tests/dashboard/test_uploads.py, test_background_load_accounting_rejects_xlsx_and_log)
+    "views/unggah.py": {'_rejects_file(repo.path, job["source"], r["file_sha256"])'},
 }
 
 

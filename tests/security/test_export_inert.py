@@ -24,7 +24,7 @@ from tests.security.hostile import (
 )
 from tumbuh_cli import main
 
-XLSX_TEST_ROWS = 2000
+XLSX_TEST_ROWS = 3000  # mart_hotspot: 666 kecamatan x 4 periods = 2,664 rows
 # posyandu name -> a hostile spelling of it (the keys stay the same)
 POSYANDU_NAMES = {"Mawar": HYPERLINK, "Melati": DDE, "Anggrek": HOSTILE[4], "Dahlia": HOSTILE[7]}
 
