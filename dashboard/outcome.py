@@ -37,6 +37,9 @@ def outcome_section(repo: Repository, campaign_id: str) -> None:
                icon=":material/info:")
     for note in rows["catatan"].dropna().unique():
         st.caption(f"⚠ {markdown_text(note)}")
+    if "suppressed" in rows and rows["suppressed"].any():
+        hidden = ", ".join(markdown_text(m) for m in rows.loc[rows["suppressed"], "metric_label"])
+        st.caption(t("outcome.suppressed", metrics=hidden))
     estimable = rows[rows["did"].notna()]
     if estimable.empty:
         st.info(t("outcome.none_estimable"))

@@ -130,7 +130,7 @@ RULES: dict[str, str] = {
     "state_kualitas_lokasi": "lokasi",
     "state_posyandu_nama": "posyandu_key",
     # the load manifest: files of its own kab/kota (load_file_area, the kab/kota most of a
-    # posyandu file's rows belong to); files without an area (SPM, PKK, intervensi) are hidden
+    # file's staged rows belong to); a file with no staged row has no area and is hidden
     "load_files": "file_area",
     "load_rejects": "file_area",
     "load_file_area": "kabkota_only",

@@ -47,6 +47,12 @@ def period_picker(repo: Repository, key: str, types: Sequence[str] | None = None
     return period_type, period
 
 
+def own_index(repo: Repository, options: Sequence[object]) -> int:
+    """Where a picker starts: on the user's own kab/kota when it is one of the options (a
+    kab/kota user opens her own kabupaten, not the first in the list), else the first."""
+    return list(options).index(repo.scope) if repo.scope in options else 0
+
+
 def kabkota_picker(repo: Repository, key: str, label: str | None = None,
                    default: str | None = None, container: object = st) -> str | None:
     ref = q.wilayah.kabkota(repo)
@@ -54,7 +60,7 @@ def kabkota_picker(repo: Repository, key: str, label: str | None = None,
         return None
     kodes = list(ref["kode"])
     names = dict(zip(ref["kode"], ref["nama"]))
-    index = kodes.index(default) if default in kodes else 0
+    index = kodes.index(default) if default in kodes else own_index(repo, kodes)
     return container.selectbox(label or t("common.kabkota"), kodes, index=index,  # type: ignore[attr-defined]
                                format_func=lambda k: names.get(k, k), key=key)
 

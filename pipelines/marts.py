@@ -94,17 +94,43 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ).fetchone()[0])
 
 
-# The area a posyandu file's rejects are attributed to: the kab/kota and month of most of its
-# staged rows. The loader records it per file as it stages it; a full rebuild recomputes it.
-FILE_AREA_SELECT = """
+# The area of a loaded file: the kab/kota and month most of its staged rows belong to. The
+# quality mart attributes a posyandu file's rejects there, and the wilayah scope shows a
+# kab/kota user the files of its own kab/kota (a file with no staged row has no area). The
+# loader records it per file as it stages it; a full rebuild recomputes it.
+STAGED_MONTH = {  # staged table -> the month of one of its rows
+    "stg_pengukuran": "date_trunc('month', measurement_date)::DATE",
+    "stg_pkk": "bulan",
+    "stg_spm": "bulan",
+    "stg_intervensi": "date_trunc('month', tanggal)::DATE",
+}
+
+
+def file_area_select(table: str, schema: str = "") -> str:
+    """SELECT file_sha256, kode_kabkota, bulan: one row per file of staged table `table`."""
+    return f"""
 SELECT file_sha256,
        arg_max(kode_kabkota, (n, kode_kabkota, bulan)) AS kode_kabkota,
        arg_max(bulan, (n, kode_kabkota, bulan)) AS bulan
-FROM (SELECT file_sha256, kode_kabkota, date_trunc('month', measurement_date)::DATE AS bulan,
-             count(*) AS n
-      FROM {source} GROUP BY ALL)
+FROM (SELECT file_sha256, kode_kabkota, {STAGED_MONTH[table]} AS bulan, count(*) AS n
+      FROM {schema}{table} GROUP BY ALL)
 GROUP BY file_sha256
 """
+
+
+def add_missing_file_areas(con: duckdb.DuckDBPyConnection) -> None:
+    """Areas of files loaded with staged rows but none recorded: a warehouse loaded before
+    every source had one (only posyandu files did) gets its SPM, PKK and intervention files'
+    areas at its next load, without a rebuild. Staged rows are never removed, so once filled
+    this finds nothing and reads no staged table."""
+    missing = con.execute(
+        "SELECT DISTINCT source FROM load_files WHERE rows_staged > 0 AND file_sha256 NOT IN "
+        "(SELECT file_sha256 FROM load_file_area)").fetchall()
+    tables = {"posyandu": "stg_pengukuran", "pkk": "stg_pkk", "spm": "stg_spm",
+              "intervensi": "stg_intervensi"}
+    for (source,) in missing:
+        con.execute(f"INSERT INTO load_file_area SELECT * FROM ({file_area_select(tables[source])}) "
+                    "WHERE file_sha256 NOT IN (SELECT file_sha256 FROM load_file_area)")
 
 
 # --- what changed --------------------------------------------------------------------------
@@ -379,9 +405,10 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
                 "ESCAPE '\\' OR table_name = 'mart_prevalensi')").fetchall():
             con.execute(f"DROP TABLE {table}")
         con.execute("CREATE OR REPLACE TABLE load_file_area AS "
-                    + FILE_AREA_SELECT.format(source="stg_pengukuran"))
+                    + " UNION ALL ".join(map(file_area_select, STAGED_MONTH)))
         to_run = list(models)
     else:
+        add_missing_file_areas(con)
         to_run = needed_models(models, plan.changed)
     ran: list[str] = []
     if plan.full or plan.pos_months:

@@ -13,7 +13,7 @@ from dashboard.i18n import t
 from dashboard.intervensi import PROVINCE, default_day
 from dashboard.outcome import outcome_section
 from dashboard.repository import Repository
-from dashboard.widgets import available, show_table, source_caption
+from dashboard.widgets import available, own_index, show_table, source_caption
 from pipelines.safe_cells import markdown_text
 
 
@@ -97,6 +97,7 @@ def _burnups(repo: Repository, campaign_id: str, activity: str, day: pd.Timestam
                                 (right, None, None)):
         if kode is None:
             kode = column.selectbox(t("intervensi.burnup_kabkota"), list(names), key="intervensi.kab",
+                                    index=own_index(repo, list(names)),
                                     format_func=lambda k: names[k])
             title = names.get(kode, "")
         series = q.intervensi.burnup(repo, campaign_id, activity, kode)

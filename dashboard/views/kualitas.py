@@ -13,7 +13,7 @@ from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.kualitas import CLASSES, quality_rows
 from dashboard.repository import Repository
-from dashboard.widgets import available, period_picker, show_table, source_caption
+from dashboard.widgets import available, own_index, period_picker, show_table, source_caption
 
 ALL = ""
 MAX_ROWS = 500
@@ -54,7 +54,8 @@ def _plausibility(repo: Repository) -> None:
                      key="kualitas.level", format_func=lambda v: t(f"level.{v}"))
     kab = q.wilayah.kabkota(repo)
     names = dict(zip(kab["kode"], kab["nama"]))
-    kode = c2.selectbox(t("common.kabkota"), [ALL, *kab["kode"]], key="kualitas.kabkota",
+    options = [ALL, *kab["kode"]]
+    kode = c2.selectbox(t("common.kabkota"), options, key="kualitas.kabkota", index=own_index(repo, options),
                         format_func=lambda k: names.get(k, t("peta.all_kabkota")))
     rows = quality_rows(repo, level, period_type, period, kode or None)
     st.subheader(t("kualitas.class_title", level=t(f"level.{level}")))

@@ -15,7 +15,7 @@ from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import INDICATORS, map_data
 from dashboard.repository import Repository
-from dashboard.widgets import period_picker, show_table, source_caption
+from dashboard.widgets import own_index, period_picker, show_table, source_caption
 from pipelines.safe_cells import markdown_text
 
 ALL = ""
@@ -73,7 +73,8 @@ def render(repo: Repository) -> None:
 
     kab_ref = q.wilayah.kabkota(repo)
     names = dict(zip(kab_ref["kode"], kab_ref["nama"]))
-    drill = st.selectbox(t("peta.drill"), [ALL, *kab_ref["kode"]], key="peta.kabkota",
+    options = [ALL, *kab_ref["kode"]]
+    drill = st.selectbox(t("peta.drill"), options, key="peta.kabkota", index=own_index(repo, options),
                          format_func=lambda k: names.get(k, t("peta.all_kabkota")),
                          disabled=level == "kabkota", help=t("peta.drill_help"))
     drill = drill if level == "kecamatan" and drill else None

@@ -11,7 +11,14 @@ from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.mapdata import SPM_FIELDS, lang_label_column
 from dashboard.repository import Repository
-from dashboard.widgets import available, kabkota_picker, period_picker, show_table, source_caption
+from dashboard.widgets import (
+    available,
+    kabkota_picker,
+    own_index,
+    period_picker,
+    show_table,
+    source_caption,
+)
 from pipelines.safe_cells import html_text, markdown_text
 
 ALL = ""
@@ -47,7 +54,8 @@ def render(repo: Repository) -> None:
     bidang = c1.selectbox(t("col.bidang"), order, key="spm.bidang")
     kab_ref = q.wilayah.kabkota(repo)
     names = dict(zip(kab_ref["kode"], kab_ref["nama"]))
-    kode = c2.selectbox(t("spm.drill_kabkota"), [ALL, *kab_ref["kode"]], key="spm.kabkota",
+    options = [ALL, *kab_ref["kode"]]
+    kode = c2.selectbox(t("spm.drill_kabkota"), options, key="spm.kabkota", index=own_index(repo, options),
                         format_func=lambda k: names.get(k, t("peta.all_kabkota")))
     level = "kecamatan" if kode else "kabkota"  # a chosen kab/kota shows its kecamatan
     ind = q.spm.indicator_coverage(repo, level, period_type, period, bidang, kode or None)

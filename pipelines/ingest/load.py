@@ -23,7 +23,7 @@ from pipelines import trace
 from pipelines.config import Config
 from pipelines.ingest.source import FileResult, Source, run_sql_file
 from pipelines.keys import check_warehouse_key, hmac_pads, key_for_load
-from pipelines.marts import FILE_AREA_SELECT
+from pipelines.marts import file_area_select
 from pipelines.readers import FatalFileError, ReadResult, read_table
 from pipelines.readers.limits import Limits
 from pipelines.readers.load import quote_ident, quote_literal, table_ref
@@ -311,7 +311,7 @@ class Batch:
     def _check_area(self, members: list[_File]) -> None:
         """Raise OutsideWilayah when a staged row of this batch lies outside `only_kabkota`
         (delta holds this batch's staged rows only: every flush empties it)."""
-        stg = "stg_" + self.source.raw_table.removeprefix("raw_")
+        stg = self.source.staged_table
         outside = self.con.execute(
             f"SELECT file_sha256, list(DISTINCT kode_kabkota ORDER BY kode_kabkota) "
             f"FROM delta.{stg} WHERE kode_kabkota <> ? GROUP BY ALL ORDER BY ALL",
@@ -371,10 +371,9 @@ class Batch:
         )
         con.execute("INSERT INTO load_rejects SELECT file_sha256, ?, reason, count(*) "
                     "FROM parsed_rejects GROUP BY ALL", [source.name])
-        if source.name == "posyandu":
-            # the area the quality mart attributes this file's rejects to (most staged rows)
-            con.execute("INSERT INTO load_file_area " + FILE_AREA_SELECT.format(
-                source="delta.stg_pengukuran"))
+        # the kab/kota and month of most of each file's staged rows (quality mart, scope)
+        con.execute("INSERT INTO load_file_area " + file_area_select(
+            source.staged_table, schema="delta."))
         return counts
 
 

@@ -31,6 +31,11 @@ class Source:
     stage: Callable[[duckdb.DuckDBPyConnection], int]
 
     @property
+    def staged_table(self) -> str:
+        """stg_pengukuran, stg_pkk, stg_spm, stg_intervensi (raw_<x> -> stg_<x>)."""
+        return "stg_" + self.raw_table.removeprefix("raw_")
+
+    @property
     def personal(self) -> frozenset[str]:
         """Canonical columns never written anywhere (hashed first if needed): the spec's."""
         return self.spec.personal

@@ -13,6 +13,7 @@ from pipelines.readers.grid import Grid
 from pipelines.readers.header import HEADER_SEARCH_ROWS
 from pipelines.readers.limits import Limits
 from pipelines.readers.spec import FatalFileError
+from pipelines.readers.xlsx_calamine import calamine_xlsx_sheets
 from pipelines.readers.xlsx_fast import fast_xlsx_sheets
 
 
@@ -41,7 +42,9 @@ def _xlsx_rows(ws: object, label: str, limits: Limits) -> Iterator[tuple[int, li
 def xlsx_grids(path: Path, label: str, limits: Limits | None = None) -> Iterator[Grid]:
     """The sheets of an XLSX whose zip sizes the caller has checked (Limits.check_workbook)."""
     limits = limits or Limits()
-    sheets = fast_xlsx_sheets(path, limits)
+    sheets = calamine_xlsx_sheets(path, limits)
+    if sheets is None:  # a workbook calamine may not read safely (xlsx_calamine)
+        sheets = fast_xlsx_sheets(path, limits)
     if sheets is not None:
         for title, rows in sheets:
             yield Grid(name=title, rows=iter(rows))

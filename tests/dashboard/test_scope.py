@@ -205,8 +205,13 @@ def test_every_table_has_a_rule_and_holds_it(warehouse):
             assert len(mine[mine["level"].isin(["provinsi", "kabkota"])]) == len(upper), name
     assert hidden_rows > 0
     # the load manifest: only its own kab/kota's files
-    files = scoped.query("SELECT file_name FROM load_files")
+    files = scoped.query("SELECT source, file_name FROM load_files")
     assert len(files) > 0 and all(OWN in f for f in files["file_name"])
+    # every source's files of its own kab/kota, none hidden (an operator checks its uploads)
+    every = province.query("SELECT source, file_name FROM load_files")
+    own = every[every["file_name"].str.contains(OWN, regex=False)]
+    assert sorted(files["file_name"]) == sorted(own["file_name"])
+    assert {"posyandu", "spm", "pkk"} <= set(files["source"])  # Malang has no campaign file
     # a rejected file of Jember (35.09) is hidden from Malang, seen by Jember
     assert scoped.query("SELECT * FROM load_rejects").empty
     assert len(Repository(warehouse, scope=OTHER).query("SELECT * FROM load_rejects")) > 0
@@ -395,6 +400,20 @@ def test_choosing_another_kabkota_shows_only_kabkota_rows(warehouse, spy, page):
             getattr(at, kind)(key=key).set_value(value).run()
         assert not at.exception
         assert any(inside(frame) for _, frame in spy), page
+
+
+# The kab/kota pickers of each page: a kab/kota user starts on her own kab/kota.
+PICKERS = {"peta": "peta.kabkota", "spm": "spm.kabkota", "kualitas": "kualitas.kabkota",
+           "perbandingan": "perbandingan.kabkota"}
+
+
+@pytest.mark.parametrize("page", sorted(PICKERS))
+def test_kabkota_pickers_start_on_the_users_own(warehouse, page):
+    Repository.clear_cache()
+    assert scoped_page(warehouse, page).selectbox(key=PICKERS[page]).value == OWN
+    province = AppTest.from_function(single_page_script, args=(str(warehouse), page, "id"),
+                                     default_timeout=60).run()
+    assert province.selectbox(key=PICKERS[page]).value != OWN  # the province: the list's first
 
 
 def test_eksplorasi_downloads_come_from_the_scoped_rows(warehouse):

@@ -81,9 +81,11 @@ def query(warehouse: Path, sql: str, params: Sequence[object] = ()) -> list[tupl
         return con.execute(sql, list(params)).fetchall()
 
 
-def config_with_campaigns(path: Path) -> Config:
-    """The project's config with `[paths] campaigns` pointing at `path`."""
-    return default_config().replace(paths={"campaigns": str(path)})
+def config_with_campaigns(path: Path, min_cell: int | None = None) -> Config:
+    """The project's config with `[paths] campaigns` pointing at `path` (and `[prevalence]
+    min_cell` if given)."""
+    config = default_config().replace(paths={"campaigns": str(path)})
+    return config if min_cell is None else config.replace(prevalence={"min_cell": min_cell})
 
 
 def run_intervensi_marts(
@@ -110,10 +112,10 @@ def warehouse(tmp_path: Path) -> Path:
 def campaign_file(tmp_path: Path) -> Callable[[str], Config]:
     """campaign_file(toml_text) -> a Config whose campaigns come from that text."""
 
-    def write(text: str) -> Config:
+    def write(text: str, min_cell: int | None = None) -> Config:
         path = tmp_path / "campaigns.toml"
         path.write_text(text, encoding="utf-8")
-        return config_with_campaigns(path)
+        return config_with_campaigns(path, min_cell)
 
     return write
 

@@ -105,8 +105,9 @@ def outcome(con, kode="35"):
 
 @pytest.fixture
 def build(campaign_file, marts_db):
-    def run(size_bins=1, measurements=MEASUREMENTS):
-        config = campaign_file(CAMPAIGN.replace("SIZE_BINS", str(size_bins)))
+    # the hand-worked numbers are over 1-4 children: min_cell 1 shows them all
+    def run(size_bins=1, measurements=MEASUREMENTS, min_cell=1):
+        config = campaign_file(CAMPAIGN.replace("SIZE_BINS", str(size_bins)), min_cell)
         return marts_db(config, dt.date(2026, 2, 1), measurements=measurements)
 
     return run
@@ -173,6 +174,27 @@ def test_difference_in_differences_by_hand(build):
         "26 hari tidak cukup untuk mengubah tinggi badan menurut "
         "umur; perubahan HAZ bukan hasil program"
     )
+
+
+def test_rates_over_fewer_than_min_cell_children_are_suppressed(build):
+    # 4 targeted children in each window of 'remeasured', 3 and 4 for the WAZ change; comparison 4
+    # and 4 (2 for WAZ after): with min_cell 4, re-measured shows all, the WAZ row hides its
+    # targeted rates (3 before) and its comparison rates (2 after), so its difference too
+    got = outcome(build(min_cell=4))
+    assert got["remeasured"]["did"] == 75.0 and got["remeasured"]["t_pre"] == 75.0
+    waz = got["waz_change"]
+    assert (waz["n_t_pre"], waz["n_t_post"], waz["n_c_pre"], waz["n_c_post"]) == (3, 4, 4, 2)
+    assert [waz[k] for k in ("t_pre", "t_post", "t_change", "c_pre", "c_post", "c_change", "did",
+                              "did_se", "did_lo95", "did_hi95")] == [None] * 10
+    # the default threshold (10) hides every rate of this small example, keeps the counts
+    con = build(min_cell=None)
+    rows = con.execute("SELECT suppressed, n_t_pre, t_pre, c_pre, did FROM mart_intervensi_outcome "
+                       "WHERE kode = '35' AND n_t_pre > 0").fetchall()
+    assert rows and all(s and n > 0 and t is None and c is None and d is None
+                        for s, n, t, c, d in rows)
+    shown = con.execute("SELECT count(*) FROM mart_intervensi_outcome WHERE NOT suppressed AND "
+                        "(t_pre IS NOT NULL OR did IS NOT NULL)").fetchall()[0][0]
+    assert shown == 0
 
 
 def test_one_target_kabkota_gives_the_same_numbers_as_all_targets(build):

@@ -50,7 +50,9 @@ def test_small_csv_in_memory_reads_like_a_streamed_one(tmp_path, con, monkeypatc
 
 
 def _slow_sheets(path: Path, monkeypatch) -> list:
+    """The sheets as openpyxl's read-only worksheets give them (neither fast path)."""
     with monkeypatch.context() as m:
+        m.setattr(workbook_module, "calamine_xlsx_sheets", lambda path, limits=None: None)
         m.setattr(workbook_module, "fast_xlsx_sheets", lambda path, limits=None: None)
         return [(g.name, list(g.rows)) for g in workbook_module.xlsx_grids(path, str(path))]
 

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS load_rejects (
     n_rows      BIGINT NOT NULL
 );
 
--- grain: load_file_area one row per staged posyandu file: the kab/kota and month most of its
+-- grain: load_file_area one row per file with staged rows (every source): the kab/kota and month most of its
 -- staged rows belong to (rejected rows have no resolved codes; the quality mart attributes a
 -- file's rejects there). Computed when the file is loaded, from its own staged rows.
 CREATE TABLE IF NOT EXISTS load_file_area (

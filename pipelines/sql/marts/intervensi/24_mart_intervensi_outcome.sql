@@ -6,6 +6,11 @@
 -- usual course); *_post: children of the pre period followed into the window + post_days.
 -- did = (t_post - t_pre) - (c_post - c_pre); 95 % interval: normal approximation with a
 -- cluster-robust (posyandu) linearised standard error. Rows exist also where data are missing.
+-- Suppression (issue 14): a side's rates and the difference are left empty (`suppressed`) where
+-- that side has 1 to min_cell - 1 children in a window, as every other mart hides a rate over
+-- fewer than min_cell. A suppressed kab/kota's rates cannot be derived from the all-targets row
+-- and the others: each row weights its strata by its own targeted posyandu, and stratum rates
+-- are not published.
 CREATE OR REPLACE TABLE mart_intervensi_outcome AS
 WITH metric (metric, metric_label, unit, scale, urutan, catatan) AS (VALUES
     ('remeasured', 'Diukur ulang', '%', 100, 1, NULL),
@@ -55,6 +60,9 @@ est AS (
 ),
 did AS (
     SELECT *, (t_post - t_pre) - (c_post - c_pre) AS did,
+           least(n_t_pre, n_t_post) < getvariable('min_cell') AS small_t,
+           least(n_c_pre, n_c_post) < getvariable('min_cell') AS small_c,
+           least(n_t_pre, n_t_post, n_c_pre, n_c_post) < getvariable('min_cell') AS small,
            sqrt(vt * n_posyandu_t / nullif(n_posyandu_t - 1, 0)
                 + vc * n_posyandu_c / nullif(n_posyandu_c - 1, 0)) AS se
     FROM est
@@ -67,13 +75,17 @@ SELECT l.campaign_id, l.kode, l.nama, m.metric, m.metric_label, m.unit,
        coalesce(d.n_posyandu_t, 0) AS n_posyandu_t, coalesce(d.n_posyandu_c, 0) AS n_posyandu_c,
        CAST(coalesce(d.n_t_pre, 0) AS INTEGER) AS n_t_pre, CAST(coalesce(d.n_t_post, 0) AS INTEGER) AS n_t_post,
        CAST(coalesce(d.n_c_pre, 0) AS INTEGER) AS n_c_pre, CAST(coalesce(d.n_c_post, 0) AS INTEGER) AS n_c_post,
-       round(m.scale * d.t_pre, 3) AS t_pre, round(m.scale * d.t_post, 3) AS t_post,
-       round(m.scale * d.c_pre, 3) AS c_pre, round(m.scale * d.c_post, 3) AS c_post,
-       round(m.scale * (d.t_post - d.t_pre), 3) AS t_change,
-       round(m.scale * (d.c_post - d.c_pre), 3) AS c_change,
-       round(m.scale * d.did, 3) AS did, round(m.scale * d.se, 3) AS did_se,
-       round(m.scale * (d.did - 1.96 * d.se), 3) AS did_lo95,
-       round(m.scale * (d.did + 1.96 * d.se), 3) AS did_hi95,
+       coalesce(d.small_t OR d.small_c, false) AS suppressed,
+       if(d.small_t, NULL, round(m.scale * d.t_pre, 3)) AS t_pre,
+       if(d.small_t, NULL, round(m.scale * d.t_post, 3)) AS t_post,
+       if(d.small_c, NULL, round(m.scale * d.c_pre, 3)) AS c_pre,
+       if(d.small_c, NULL, round(m.scale * d.c_post, 3)) AS c_post,
+       if(d.small_t, NULL, round(m.scale * (d.t_post - d.t_pre), 3)) AS t_change,
+       if(d.small_c, NULL, round(m.scale * (d.c_post - d.c_pre), 3)) AS c_change,
+       if(d.small, NULL, round(m.scale * d.did, 3)) AS did,
+       if(d.small, NULL, round(m.scale * d.se, 3)) AS did_se,
+       if(d.small, NULL, round(m.scale * (d.did - 1.96 * d.se), 3)) AS did_lo95,
+       if(d.small, NULL, round(m.scale * (d.did + 1.96 * d.se), 3)) AS did_hi95,
        CASE WHEN m.catatan IS NOT NULL THEN r.n_days || m.catatan END AS catatan
 FROM levels AS l
 JOIN ref_campaign AS r USING (campaign_id)

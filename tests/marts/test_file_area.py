@@ -1,0 +1,56 @@
+"""Every loaded file with staged rows has an area (the kab/kota and month of most of its staged
+rows; the wilayah scope shows a kab/kota user its own files by it). A warehouse loaded when only
+posyandu files got one is completed at its next load, and equals a rebuild."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.config import default_config
+from pipelines.ingest import spm
+from pipelines.ingest.load import ingest_files
+from pipelines.warehouse import connect_readonly
+from tests.marts.test_incremental import assert_equal_to_rebuild
+from tests.spm.conftest import write_csv
+from tests.spm.test_spm_ingest import HEADER, rec
+
+
+def _areas(warehouse) -> list[tuple]:
+    with connect_readonly(warehouse) as con:
+        return con.execute("SELECT f.source, a.kode_kabkota, a.bulan::VARCHAR FROM load_file_area a "
+                           "JOIN load_files f USING (file_sha256) ORDER BY ALL").fetchall()
+
+
+def test_an_older_warehouse_gets_the_missing_areas_at_its_next_load(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    first = write_csv(tmp_path / "spm_1.csv", HEADER, [
+        rec(1, "Melati 1", "Kesehatan", "KES01", 40, 30, bulan="2025-08"),
+        rec(2, "Melati 2", "Kesehatan", "KES01", 40, 31, bulan="2025-08")])
+    ingest_files([(spm.SOURCE, first)], warehouse=warehouse)
+    [(source, kab, month)] = _areas(warehouse)
+    assert (source, month) == ("spm", "2025-08-01") and kab.startswith("35.")
+    # what a warehouse of the previous version holds: no area for an SPM file
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("DELETE FROM load_file_area")
+    assert _areas(warehouse) == []
+    later = write_csv(tmp_path / "spm_2.csv", HEADER, [
+        rec(1, "Melati 1", "Kesehatan", "KES01", 40, 33, bulan="2025-09")])
+    ingest_files([(spm.SOURCE, later)], warehouse=warehouse)
+    assert [(s, m) for s, _, m in _areas(warehouse)] == [("spm", "2025-08-01"),
+                                                         ("spm", "2025-09-01")]
+    assert_equal_to_rebuild(warehouse, default_config(), tmp_path)
+
+
+def test_a_file_with_no_staged_row_has_no_area(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    bad = write_csv(tmp_path / "spm_bad.csv", HEADER, [  # an unknown indicator: rejected
+        rec(1, "Melati 1", "Kesehatan", "NOPE9", 40, 30, bulan="2025-08")])
+    good = write_csv(tmp_path / "spm_good.csv", HEADER, [
+        rec(1, "Melati 2", "Kesehatan", "KES01", 40, 30, bulan="2025-08")])
+    ingest_files([(spm.SOURCE, bad), (spm.SOURCE, good)], warehouse=warehouse)
+    with connect_readonly(warehouse) as con:
+        staged = dict(con.execute("SELECT file_name, rows_staged FROM load_files").fetchall())
+        named = dict(con.execute("SELECT f.file_name, a.kode_kabkota FROM load_files f "
+                                 "LEFT JOIN load_file_area a USING (file_sha256)").fetchall())
+    assert staged == {"spm_bad.csv": 0, "spm_good.csv": 1}
+    assert named["spm_bad.csv"] is None and named["spm_good.csv"].startswith("35.")
