@@ -95,8 +95,12 @@ def to_csv(wide: pd.DataFrame, measure: str) -> bytes:
                                    lineterminator="\r\n").encode("utf-8-sig")
 
 
-def to_xlsx(wide: pd.DataFrame, sheet: str = "tumbuh") -> bytes:
+def to_xlsx(wide: pd.DataFrame, sheet: str = "tumbuh", files: pd.DataFrame | None = None) -> bytes:
+    """The table as XLSX; with `files` (queries.build.files_behind) a second sheet "Sumber"
+    lists the files behind it (provenance travels with the download)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
         inert_frame(wide).to_excel(writer, sheet_name=sheet[:31], index=False)
+        if files is not None:
+            inert_frame(files).to_excel(writer, sheet_name="Sumber", index=False)
     return buffer.getvalue()

@@ -66,8 +66,10 @@ def kabkota_picker(repo: Repository, key: str, label: str | None = None,
 
 
 def source_caption(repo: Repository, sources: Sequence[str], period: str | None = None,
-                   extra: str | None = None) -> None:
-    """Which data the page shows: source labels, period, extraction date and build time."""
+                   extra: str | None = None, kode: str | None = None,
+                   span: tuple[str, str] | None = None) -> None:
+    """Which data the page shows: source labels, period, extraction date and build time, and
+    the files behind it (for wilayah `kode`, default the province, and the period)."""
     info = q.build.build_info(repo)
     parts = [t("caption.source", sources="; ".join(t(f"source.{s}") for s in sources))]
     if period:
@@ -82,6 +84,24 @@ def source_caption(repo: Repository, sources: Sequence[str], period: str | None 
     if extra:
         parts.append(extra)
     st.caption(" · ".join(parts))
+    files_behind(repo, sources, span or period, kode)
+
+
+def files_behind(repo: Repository, sources: Sequence[str], period: str | tuple[str, str] | None,
+                 kode: str | None) -> None:
+    """The provenance of what the page shows: every loaded file with rows in its wilayah and
+    period (name, extraction date, load time, SHA-256, rows), folded away."""
+    files = q.build.files_behind(repo, sources, kode, period)
+    if files.empty:
+        return
+    with st.expander(t("caption.files", n=fmt.num(len(files), 0))):
+        shown = files.assign(file_sha256=files["file_sha256"].str[:16])
+        show_table(shown, {"source": "col.source", "file_name": "col.file",
+                           "extraction_date": "col.extraction_date", "loaded_at": "col.loaded_at",
+                           "file_sha256": "col.sha256", "n_rows": "col.n_rows"},
+                   {"extraction_date": "date", "n_rows": "int"}, height=240)
+        if repo.scope is not None:
+            st.caption(t("caption.files_scope"))
 
 
 def _lineage_source(source: str) -> str:

@@ -106,31 +106,49 @@ STAGED_MONTH = {  # staged table -> the month of one of its rows
 }
 
 
+def file_months_select(table: str, schema: str = "") -> str:
+    """SELECT file_sha256, kode_kabkota, bulan, n_rows: the staged rows of each file of staged
+    table `table` per kab/kota and month."""
+    return (f"SELECT file_sha256, kode_kabkota, {STAGED_MONTH[table]} AS bulan, count(*) AS n_rows "
+            f"FROM {schema}{table} GROUP BY ALL")
+
+
 def file_area_select(table: str, schema: str = "") -> str:
     """SELECT file_sha256, kode_kabkota, bulan: one row per file of staged table `table`."""
     return f"""
 SELECT file_sha256,
-       arg_max(kode_kabkota, (n, kode_kabkota, bulan)) AS kode_kabkota,
-       arg_max(bulan, (n, kode_kabkota, bulan)) AS bulan
-FROM (SELECT file_sha256, kode_kabkota, {STAGED_MONTH[table]} AS bulan, count(*) AS n
-      FROM {schema}{table} GROUP BY ALL)
+       arg_max(kode_kabkota, (n_rows, kode_kabkota, bulan)) AS kode_kabkota,
+       arg_max(bulan, (n_rows, kode_kabkota, bulan)) AS bulan
+FROM ({file_months_select(table, schema)})
 GROUP BY file_sha256
 """
 
 
+STAGED_TABLE = {"posyandu": "stg_pengukuran", "pkk": "stg_pkk", "spm": "stg_spm",
+                "intervensi": "stg_intervensi"}
+
+
+def record_file_areas(con: duckdb.DuckDBPyConnection, table: str, schema: str = "",
+                      only_new: bool = False) -> None:
+    """Add the kab/kota-months and the area of the files of `schema.table` to load_file_months
+    and load_file_area (`only_new`: of files not recorded yet)."""
+    for target, select in (("load_file_months", file_months_select),
+                           ("load_file_area", file_area_select)):
+        where = (f" WHERE file_sha256 NOT IN (SELECT file_sha256 FROM {target})"
+                 if only_new else "")
+        con.execute(f"INSERT INTO {target} SELECT * FROM ({select(table, schema)}){where}")
+
+
 def add_missing_file_areas(con: duckdb.DuckDBPyConnection) -> None:
-    """Areas of files loaded with staged rows but none recorded: a warehouse loaded before
-    every source had one (only posyandu files did) gets its SPM, PKK and intervention files'
-    areas at its next load, without a rebuild. Staged rows are never removed, so once filled
-    this finds nothing and reads no staged table."""
+    """Areas and months of files loaded with staged rows but none recorded: a warehouse loaded
+    before every source had them gets them at its next load, without a rebuild. Staged rows are
+    never removed, so once filled this finds nothing and reads no staged table."""
     missing = con.execute(
-        "SELECT DISTINCT source FROM load_files WHERE rows_staged > 0 AND file_sha256 NOT IN "
-        "(SELECT file_sha256 FROM load_file_area)").fetchall()
-    tables = {"posyandu": "stg_pengukuran", "pkk": "stg_pkk", "spm": "stg_spm",
-              "intervensi": "stg_intervensi"}
+        "SELECT DISTINCT source FROM load_files WHERE rows_staged > 0 AND (file_sha256 NOT IN "
+        "(SELECT file_sha256 FROM load_file_area) OR file_sha256 NOT IN "
+        "(SELECT file_sha256 FROM load_file_months))").fetchall()
     for (source,) in missing:
-        con.execute(f"INSERT INTO load_file_area SELECT * FROM ({file_area_select(tables[source])}) "
-                    "WHERE file_sha256 NOT IN (SELECT file_sha256 FROM load_file_area)")
+        record_file_areas(con, STAGED_TABLE[source], only_new=True)
 
 
 # --- what changed --------------------------------------------------------------------------
@@ -404,8 +422,10 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
                 "AND table_catalog = current_database() AND (table_name LIKE 'state\\_%' "
                 "ESCAPE '\\' OR table_name = 'mart_prevalensi')").fetchall():
             con.execute(f"DROP TABLE {table}")
-        con.execute("CREATE OR REPLACE TABLE load_file_area AS "
-                    + " UNION ALL ".join(map(file_area_select, STAGED_MONTH)))
+        for table in ("load_file_area", "load_file_months"):
+            con.execute(f"DELETE FROM {table}")
+        for table in STAGED_MONTH:
+            record_file_areas(con, table)
         to_run = list(models)
     else:
         add_missing_file_areas(con)

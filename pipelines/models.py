@@ -30,6 +30,7 @@ DOMAINS = ("stunting", "spm", "intervensi", "kualitas")
 # per-area counts of the stunting child step (stunting/anak/).
 PROVIDED = frozenset({
     "stg_pengukuran", "stg_spm", "stg_pkk", "stg_intervensi", "load_files", "load_file_area",
+    "load_file_months",
     "campaigns", "scope_pengukuran", "scope_nama", "stg_pengukuran_kampanye",
     "tmp_prevalensi_lokasi",
 })

@@ -3,7 +3,10 @@ extraction date per source (the caption every page shows)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+import pandas as pd
 
 from dashboard.queries._base import run
 from dashboard.repository import Repository
@@ -48,3 +51,48 @@ def build_info(repo: Repository) -> dict[str, Any]:
         info["extraction"] = dict(zip(df["source"], df["extraction_date"]))
         info["files"] = dict(zip(df["source"], df["n_files"]))
     return info
+
+
+# the staged table of each lineage source, as the caption names them ("pengukuran": posyandu)
+_LINEAGE = {"pengukuran": "posyandu", "posyandu": "posyandu", "pkk": "pkk", "spm": "spm",
+            "intervensi": "intervensi"}
+
+
+def _period_start(period: str) -> str:
+    return f"{period}-01" if len(period) == 7 else f"{period[:4]}-01-01"
+
+
+def _period_end(period: str) -> str:
+    """The first day after the period ('2025-08' -> 2025-09-01, '2025' -> 2026-01-01)."""
+    year = int(period[:4])
+    if len(period) == 7:
+        month = int(period[5:7])
+        return f"{year + month // 12}-{month % 12 + 1:02d}-01"
+    return f"{year + 1}-01-01"
+
+
+def files_behind(repo: Repository, sources: Sequence[str], kode: str | None = None,
+                 period: str | tuple[str, str] | None = None) -> pd.DataFrame:
+    """The loaded files whose staged rows lie in wilayah `kode` (its kab/kota; None or '35': the
+    province) and `period` ('2025-08' a month, '2025' a year, a (first, last) span of them, None:
+    every period): source, file name, extraction date, load time, sha256 and the rows of that
+    area and period they hold. A kab/kota user sees its own kab/kota's files (scope rule of
+    load_file_months)."""
+    if not has(repo, "load_file_months", "load_files"):
+        return pd.DataFrame(columns=["source", "file_name", "extraction_date", "loaded_at",
+                                     "file_sha256", "n_rows"])
+    names = sorted({_LINEAGE.get(s, s) for s in sources})
+    where = [f"f.source IN ({', '.join('?' * len(names))})"]
+    params: list[object] = list(names)
+    if kode and kode != "35":
+        where.append("m.kode_kabkota = ?")
+        params.append(kode[:5])
+    if period:
+        first, last = (period, period) if isinstance(period, str) else period
+        where.append("m.bulan >= CAST(? AS DATE) AND m.bulan < CAST(? AS DATE)")
+        params += [_period_start(first), _period_end(last)]
+    return run(repo, "SELECT f.source, f.file_name, f.extraction_date, f.loaded_at, "
+                     "f.file_sha256, sum(m.n_rows) AS n_rows "
+                     "FROM load_file_months AS m JOIN load_files AS f USING (file_sha256) "
+                     f"WHERE {' AND '.join(where)} GROUP BY ALL "
+                     "ORDER BY f.source, f.extraction_date DESC, f.file_name", params)

@@ -42,7 +42,9 @@ def _pivot(repo: Repository) -> None:
     df = q.stunting.prevalensi_span(repo, level, period_type, span[0], span[1], chosen)
     period_label = (fmt.period(span[0]) if span[0] == span[1]
                     else f"{fmt.period(span[0])} – {fmt.period(span[1])}")
-    source_caption(repo, ["pengukuran"], extra=t("caption.period", period=period_label))
+    one_kab = chosen[0] if len(chosen) == 1 else None
+    source_caption(repo, ["pengukuran"], extra=t("caption.period", period=period_label),
+                   kode=one_kab, span=span if span[0] else None)
     wide = explore.pivot(df, measure)
     st.subheader(t("eksplorasi.pivot_title", measure=t(f"measure.{measure}"),
                    level=t(f"level.{level}")))
@@ -59,7 +61,9 @@ def _pivot(repo: Repository) -> None:
     d1, d2, _ = st.columns([1, 1, 4])
     d1.download_button("CSV", explore.to_csv(wide, measure), file_name=f"{name}.csv", mime="text/csv",
                        on_click="ignore", icon=":material/download:", key="eksplorasi.csv")
-    d2.download_button("XLSX", explore.to_xlsx(wide), file_name=f"{name}.xlsx", on_click="ignore",
+    files = q.build.files_behind(repo, ["pengukuran"], one_kab, span if span[0] else None)
+    d2.download_button("XLSX", explore.to_xlsx(wide, files=files), file_name=f"{name}.xlsx",
+                       on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:", key="eksplorasi.xlsx")
 

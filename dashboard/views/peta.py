@@ -78,7 +78,7 @@ def render(repo: Repository) -> None:
                          format_func=lambda k: names.get(k, t("peta.all_kabkota")),
                          disabled=level == "kabkota", help=t("peta.drill_help"))
     drill = drill if level == "kecamatan" and drill else None
-    source_caption(repo, SOURCES[ind.table], period)
+    source_caption(repo, SOURCES[ind.table], period, kode=drill)
 
     data = map_data(repo, indicator, level, period_type, period, drill)
     if data is None or data.rows.empty:

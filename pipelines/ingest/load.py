@@ -23,7 +23,7 @@ from pipelines import trace
 from pipelines.config import Config
 from pipelines.ingest.source import FileResult, Source, run_sql_file
 from pipelines.keys import check_warehouse_key, hmac_pads, key_for_load
-from pipelines.marts import file_area_select
+from pipelines.marts import record_file_areas
 from pipelines.readers import FatalFileError, ReadResult, read_table
 from pipelines.readers.limits import Limits
 from pipelines.readers.load import quote_ident, quote_literal, table_ref
@@ -371,9 +371,8 @@ class Batch:
         )
         con.execute("INSERT INTO load_rejects SELECT file_sha256, ?, reason, count(*) "
                     "FROM parsed_rejects GROUP BY ALL", [source.name])
-        # the kab/kota and month of most of each file's staged rows (quality mart, scope)
-        con.execute("INSERT INTO load_file_area " + file_area_select(
-            source.staged_table, schema="delta."))
+        # each file's kab/kota-months (provenance) and area (quality mart, scope)
+        record_file_areas(con, source.staged_table, schema="delta.")
         return counts
 
 

@@ -52,3 +52,4 @@ def page_app(warehouse: Path) -> Callable[..., AppTest]:
         return at.run()
 
     return make
+

@@ -18,6 +18,7 @@ from dashboard import queries as q
 from dashboard.i18n import language
 from dashboard.profile import profile_html
 from pipelines.config import REFERENCE_DIR
+from tests.dashboard.frames import content_frames
 
 PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas", "eksplorasi")
 
@@ -276,11 +277,11 @@ def test_intervensi_progress_behind_and_outcome(page_app, wh_con):
         "SELECT sum(jumlah) FROM stg_intervensi WHERE activity = 'remeasured' "
         "AND kode_kabkota IN (SELECT kode_kabkota FROM ref_campaign_kabkota)").fetchone()[0]
     assert metrics(at)["Capaian provinsi"] == fmt.num(achieved, lang="id")
-    behind = at.dataframe[0].value
+    behind = content_frames(at)[0].value
     assert "Kabupaten Sampang" in set(behind["Wilayah"])
     assert "Kabupaten Sumenep" not in set(behind["Wilayah"])  # reported, but no target
     assert any("bukan uji acak" in w.value for w in at.warning)  # outcome caveat
-    outcome = at.dataframe[-1].value
+    outcome = content_frames(at)[-1].value
     assert "Perubahan z-skor BB/U" in set(outcome["Ukuran"])
 
     at.select_slider(key="intervensi.day").set_value(pd.Timestamp("2025-11-14")).run()
@@ -316,7 +317,7 @@ def test_kualitas_rejects_and_levels(page_app, wh_con):
 def test_eksplorasi_pivot_filters_and_console(page_app):
     at = page_app("eksplorasi")
     no_failures(at)
-    pivot = at.dataframe[0].value
+    pivot = content_frames(at)[0].value
     # kode, wilayah, then each of the 6 months with its measurement coverage, then the sources
     assert pivot.shape == (38, 2 + 2 * 6 + 1)
     jember = pivot[pivot["Kode"] == "35.09"].iloc[0]
@@ -328,16 +329,16 @@ def test_eksplorasi_pivot_filters_and_console(page_app):
     assert len(at.get("download_button")) == 2
 
     at.multiselect(key="eksplorasi.kabkota").set_value(["35.09", "35.11"]).run()
-    assert at.dataframe[0].value.shape[0] == 2
+    assert content_frames(at)[0].value.shape[0] == 2
     at.selectbox(key="eksplorasi.measure").set_value("n_children").run()
-    assert at.dataframe[0].value.iloc[0]["Desember 2025"] == "12"
+    assert content_frames(at)[0].value.iloc[0]["Desember 2025"] == "12"
 
     at.text_area(key="eksplorasi.sql").set_value(
         "SELECT kode, pct_stunted FROM mart_prevalensi_kabkota WHERE period = '2025-12' "
         "AND period_type = 'bulan' ORDER BY pct_stunted DESC LIMIT 3").run()
     at.button(key="eksplorasi.run").click().run()
     no_failures(at)
-    result = at.dataframe[-1].value
+    result = content_frames(at)[-1].value
     assert result["kode"].iloc[0] == "35.09" and len(result) == 3
     at.text_area(key="eksplorasi.sql").set_value("SELECT * FROM stg_pengukuran").run()
     at.button(key="eksplorasi.run").click().run()
@@ -399,7 +400,7 @@ def test_coverage_in_the_peta_hover_and_table(page_app, wh_con):
     hover = hovers(plotly_specs(at)[0])["35.09"]
     assert f"cakupan pengukuran {fmt.pct(100 * 12 / kab_sasaran('35.09'), lang='id')}" in hover
     assert f"(sumber: {REF_SOURCE})" in hover
-    table = at.dataframe[0].value
+    table = content_frames(at)[0].value
     jember = table[table["Wilayah"] == "Kabupaten Jember"].iloc[0]
     assert jember["Prevalensi"] == "75,0 %" and jember["Sumber sasaran"] == REF_SOURCE
     assert jember["Cakupan pengukuran"] == fmt.pct(100 * 12 / kab_sasaran("35.09"), lang="id")
@@ -409,7 +410,7 @@ def test_coverage_in_the_peta_hover_and_table(page_app, wh_con):
     at.session_state["peta.drill_target"] = "35.09"
     at.run()
     no_failures(at)
-    table = at.dataframe[0].value
+    table = content_frames(at)[0].value
     jombang = table[table["Wilayah"] == "Jombang"].iloc[0]
     assert jombang["Sumber sasaran"] == "PKK Dasa Wisma"
     assert jombang["Cakupan pengukuran"] == "data tidak cukup"
@@ -423,7 +424,7 @@ def test_coverage_on_perbandingan_and_in_the_profile(page_app, repo):
     expected = (f"cakupan pengukuran {fmt.pct(100 * 12 / kab_sasaran('35.09'), lang='id')} "
                 f"(sumber: {REF_SOURCE})")
     assert expected in [c.value for c in at.caption]
-    table = at.dataframe[0].value
+    table = content_frames(at)[0].value
     assert list(table.columns[-2:]) == ["Cakupan pengukuran", "Sumber sasaran"]
     assert table.iloc[0]["Wilayah"] == "Kabupaten Jember"
     assert table.iloc[0]["Prevalensi"] == "75,0 %" and table.iloc[0]["Sumber sasaran"] == REF_SOURCE
@@ -436,7 +437,7 @@ def test_coverage_in_the_eksplorasi_kecamatan_pivot(page_app, wh_con):
     at.radio(key="eksplorasi.level").set_value("kecamatan").run()
     at.multiselect(key="eksplorasi.kabkota").set_value(["35.09"]).run()
     no_failures(at)
-    pivot = at.dataframe[0].value
+    pivot = content_frames(at)[0].value
     jombang_sasaran(wh_con)
     jombang = pivot[pivot["Kode"] == "35.09.01"].iloc[0]
     # its children count is hidden (complement of Kencong's), so is its coverage; the sources
@@ -503,3 +504,19 @@ def test_pages_on_an_empty_warehouse(empty_warehouse, page):
                                default_timeout=30).run()
     no_failures(at)
     assert at.info or at.dataframe or at.get("plotly_chart"), f"{page} shows nothing"
+
+
+def test_every_page_names_the_files_behind_it(page_app, wh_con):
+    """Provenance (issue 17.3): the caption's expander lists each file with rows in the page's
+    period, its extraction date and SHA-256; for a month, exactly the files staged in it."""
+    at = page_app("ringkasan")
+    expanders = [e for e in at.expander if "Berkas sumber" in e.label]
+    assert len(expanders) == 1
+    shown = expanders[0].dataframe[0].value
+    period = at.selectbox(key="ringkasan.period").value
+    expected = wh_con.execute(
+        "SELECT DISTINCT file_name FROM load_files JOIN stg_pengukuran USING (file_sha256) "
+        "WHERE strftime(measurement_date, '%Y-%m') = ? OR strftime(measurement_date, '%Y') = ?",
+        [period, period]).fetchall()
+    assert sorted(shown["File"]) == sorted(name for (name,) in expected)
+    assert shown["SHA-256"].str.len().eq(16).all()

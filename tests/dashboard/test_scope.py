@@ -27,6 +27,7 @@ from dashboard.auth import LOCAL, Principal
 from dashboard.repository import RESULTS, Repository
 from dashboard.sql_console import ConsoleError, ConsoleLimits, open_console, run_query
 from pipelines.config import Config, default_config
+from tests.dashboard.frames import content_frames
 
 OWN, OTHER = "35.07", "35.09"
 PAGE_NAMES = [name for name, _ in PAGES]
@@ -106,6 +107,7 @@ def candidates(warehouse: Path) -> dict[str, list[Any]]:
         "kode": ["35", OWN, OTHER],
         "names": [("mart_prevalensi",)],
         "prefixes": [("mart_", "ref_")],
+        "sources": [["pengukuran", "spm", "pkk", "intervensi"]],
     }
 
 
@@ -433,7 +435,17 @@ def test_eksplorasi_downloads_come_from_the_scoped_rows(warehouse):
     assert not at.get("download_button")  # nothing of Jember's kecamatan to download
     at.multiselect(key="eksplorasi.kabkota").set_value([OWN, OTHER]).run()
     assert len(at.get("download_button")) == 2
-    assert foreign(at.dataframe[0].value) == [] and inside(at.dataframe[0].value)
+    assert foreign(content_frames(at)[0].value) == [] and inside(content_frames(at)[0].value)
+    # the XLSX's "Sumber" sheet: the files behind the table, only its own kab/kota's
+    import io
+
+    import pandas as pd
+    sources = q.build.files_behind(scoped, ["pengukuran"])
+    book = pd.read_excel(io.BytesIO(explore.to_xlsx(wide, files=sources)), sheet_name=None,
+                         engine="openpyxl")
+    assert list(book) == ["tumbuh", "Sumber"]
+    assert len(book["Sumber"]) == len(sources) > 0
+    assert all(OWN in name for name in book["Sumber"]["file_name"])
 
 
 # -- the whole app: the principal's scope reaches the repository ---------------------------------
@@ -488,3 +500,16 @@ def shown_leaks_for(at: AppTest, seen: list, kab: str) -> list[str]:
 def test_config_without_auth_is_the_province():
     assert Config().auth is None
     assert LOCAL.kabkota is None
+
+
+def test_the_files_behind_a_page_are_scoped(warehouse):
+    from dashboard import queries as q
+    Repository.clear_cache()
+    province = q.build.files_behind(Repository(warehouse), ["pengukuran", "spm"])
+    mine = q.build.files_behind(Repository(warehouse, scope=OWN), ["pengukuran", "spm"])
+    assert len(province) > len(mine) > 0
+    assert all(OWN in name for name in mine["file_name"])
+    assert sorted(mine["file_name"]) == sorted(
+        n for n in province["file_name"] if OWN in n)
+    # asking for another kab/kota's files gives none to a kab/kota user
+    assert q.build.files_behind(Repository(warehouse, scope=OWN), ["pengukuran"], OTHER).empty

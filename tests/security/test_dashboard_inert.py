@@ -23,6 +23,7 @@ from dashboard.mapdata import prevalence_hover, prevalence_rows
 from dashboard.profile import profile_html
 from dashboard.repository import Repository
 from tests.dashboard.fixture_warehouse import build_fixture
+from tests.dashboard.frames import content_frames
 from tests.security.hostile import (
     DDE,
     HOSTILE,
@@ -178,7 +179,7 @@ def test_sql_console_grid_is_inert(page_app):
         "WHERE period_type = 'bulan' ORDER BY kode")
     at.button(key="eksplorasi.run").click().run()
     check_page(at)
-    result = at.dataframe[-1].value
+    result = content_frames(at)[-1].value
     assert result["nama"].iloc[0].startswith("'" + HYPERLINK)  # 35.01
     assert result["selisih"].dtype.kind == "f" and (result["selisih"] < 0).any()  # still numbers
 
@@ -190,13 +191,18 @@ def test_pivot_downloads_are_inert(repo, lang):
     with language(lang):
         wide = explore.pivot(df, "pct_stunted")
         data = explore.to_csv(wide, "pct_stunted")
-        book = explore.to_xlsx(wide)
+        files = pd.DataFrame({"source": ["posyandu"], "file_name": [HYPERLINK + ".csv"],
+                              "extraction_date": [pd.Timestamp("2025-12-05")],
+                              "loaded_at": [pd.Timestamp("2026-01-06 08:00")],
+                              "file_sha256": ["ab" * 32], "n_rows": [12]})
+        book = explore.to_xlsx(wide, files=files)  # an uploaded file's name is the uploader's
     rows = csv_cells(data, ";" if lang == "id" else ",")
     assert len(rows) == len(wide) + 1 and {len(r) for r in rows} == {len(wide.columns)}
     assert not [cell for row in rows for cell in row if formula_like(cell)]
     names = [row[1] for row in rows[1:]]
     assert "'" + HYPERLINK + " Kabupaten Pacitan" in names
     assert not xlsx_problems(book)
+    assert "'" + HYPERLINK + ".csv" in xlsx_values(book)  # the Sumber sheet, made inert
     assert "'" + HYPERLINK + " Kabupaten Pacitan" in xlsx_values(book)
     assert any(isinstance(v, float) for v in xlsx_values(book))  # numbers stay numbers
 
@@ -236,7 +242,7 @@ def test_prevalence_rows_of_the_hostile_warehouse(repo):
 GRID_CALLS = ("dataframe", "data_editor", "table")  # st.table too: it has no download, but
 # a table added later should go through the same helper
 DOWNLOADS = {  # file -> the producers of its download buttons' data (all tested above)
-    "views/eksplorasi.py": {"explore.to_csv(wide, measure)", "explore.to_xlsx(wide)"},
+    "views/eksplorasi.py": {"explore.to_csv(wide, measure)", "explore.to_xlsx(wide, files=files)"},
     "views/perbandingan.py": {"lambda: profile_html(repo, kode, period_type, period, group)"},
     # pipelines.rejects_file.rejects_xlsx: a formula cell comes back as text
     # (tests/dashboard/test_uploads.py, test_background_load_accounting_rejects_xlsx_and_log)

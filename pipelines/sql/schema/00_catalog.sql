@@ -37,6 +37,17 @@ CREATE TABLE IF NOT EXISTS load_file_area (
     bulan        DATE NOT NULL
 );
 
+-- grain: load_file_months one row per loaded file, kab/kota and month of its staged rows (every
+-- source), with the number of rows: which files stand behind a kab/kota's month (provenance of
+-- every mart row: its kab/kota and period lead here). Computed when the file is loaded.
+CREATE TABLE IF NOT EXISTS load_file_months (
+    file_sha256  VARCHAR NOT NULL,
+    kode_kabkota VARCHAR NOT NULL,
+    bulan        DATE NOT NULL,
+    n_rows       BIGINT NOT NULL,
+    PRIMARY KEY (file_sha256, kode_kabkota, bulan)
+);
+
 CREATE TABLE IF NOT EXISTS store_files (
     table_name VARCHAR NOT NULL,    -- stg_pengukuran, raw_pkk, rejects, state_anak_tahun, ...
     part       VARCHAR NOT NULL,    -- '2025-08' (month), '2025' (year) or the writing build's id
