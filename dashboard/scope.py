@@ -134,7 +134,8 @@ RULES: dict[str, str] = {
     "load_files": "file_area",
     "load_rejects": "file_area",
     "load_file_area": "kabkota_only",
-    "load_file_months": "kabkota_only",  # provenance: the files behind its own kab/kota
+    "load_file_months": "kabkota_only",
+    "meta_build_log": "all",  # when each build ran and with which code and config  # provenance: the files behind its own kab/kota
     # kab/kota level only (kode_kabkota, no lower code), or no wilayah at all
     "mart_intervensi_gaps": "all",
     "mart_moran": "all",  # one province-wide statistic per period

@@ -102,6 +102,11 @@ def files_behind(repo: Repository, sources: Sequence[str], period: str | tuple[s
                    {"extraction_date": "date", "n_rows": "int"}, height=240)
         if repo.scope is not None:
             st.caption(t("caption.files_scope"))
+        code = q.build.build_info(repo)["code"]
+        if code:
+            st.caption(t("caption.code", version=code["tumbuh_version"],
+                         code=str(code["code_sha256"])[:12], config=str(code["config_sha256"])[:12],
+                         commit=str(code["git_commit"] or "–")[:12]))
 
 
 def _lineage_source(source: str) -> str:

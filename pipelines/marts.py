@@ -40,6 +40,7 @@ import duckdb
 from pipelines import store, trace
 from pipelines.config import REFERENCE_DIR, SQL_DIR, Config
 from pipelines.models import Model, needed_models, ordered_models
+from pipelines.provenance import build_record
 
 if TYPE_CHECKING:
     from pipelines.warehouse import Build
@@ -450,12 +451,15 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
     con.execute("DELETE FROM meta_fingerprint")
     con.executemany("INSERT INTO meta_fingerprint VALUES (?, ?)",
                     list(fingerprints(config, _build_day(con)).items()))
+    record = build_record(config)  # the code and config this build ran with (provenance)
     con.execute(
         "CREATE OR REPLACE TABLE meta_build AS SELECT ?::TIMESTAMPTZ AS built_at, ? AS version, "
-        "? AS mode, ? AS months_recomputed, ? AS models_run",
+        "? AS mode, ? AS months_recomputed, ? AS models_run, ? AS tumbuh_version, "
+        "? AS code_sha256, ? AS git_commit, ? AS config_sha256",
         [datetime.now(UTC), uuid.uuid4().hex, "full" if plan.full else "incremental",
-         len(plan.pos_months), len(ran)],
+         len(plan.pos_months), len(ran), *record.values()],
     )
+    con.execute("INSERT INTO meta_build_log BY NAME SELECT * FROM meta_build")
     return ran
 
 AUDIT_DOMAINS = {"stunting": "stunting", "quality": "kualitas", "spm": "spm",

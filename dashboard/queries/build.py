@@ -37,14 +37,18 @@ def table_columns(repo: Repository, prefixes: tuple[str, ...] = ("mart_", "ref_"
 
 def build_info(repo: Repository) -> dict[str, Any]:
     """When the warehouse was built and the newest extraction date per source."""
-    info: dict[str, Any] = {"built_at": None, "version": None, "extraction": {}, "files": {}}
+    info: dict[str, Any] = {"built_at": None, "version": None, "extraction": {}, "files": {},
+                            "code": None}
     if not repo.exists():
         return info
     if has(repo, "meta_build"):
-        meta = run(repo, "SELECT built_at, version FROM meta_build")
+        meta = run(repo, "SELECT * FROM meta_build")
         if len(meta):
             info["built_at"] = meta["built_at"].iloc[0]
             info["version"] = meta["version"].iloc[0]
+            if "code_sha256" in meta:  # builds before provenance did not record it
+                info["code"] = {k: meta[k].iloc[0] for k in (
+                    "tumbuh_version", "code_sha256", "git_commit", "config_sha256")}
     if has(repo, "load_files"):
         df = run(repo, "SELECT source, max(extraction_date) AS extraction_date, count(*) AS n_files "
                        "FROM load_files GROUP BY source ORDER BY source")

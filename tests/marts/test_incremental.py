@@ -21,7 +21,7 @@ from pipelines.warehouse import building
 
 # Tables a load writes by design (times, build ids, per-load manifests): not mart content.
 # load_file_area is compared: the area each load records must be what a rebuild computes.
-NOT_MARTS = {"meta_build", "meta_audit", "store_files", "load_files", "load_rejects",
+NOT_MARTS = {"meta_build", "meta_build_log", "meta_audit", "store_files", "load_files", "load_rejects",
              "meta_fingerprint"}
 SOURCES = ("posyandu", "pkk", "spm", "intervensi")
 

@@ -48,6 +48,20 @@ CREATE TABLE IF NOT EXISTS load_file_months (
     PRIMARY KEY (file_sha256, kode_kabkota, bulan)
 );
 
+-- grain: meta_build_log one row per published build (meta_build holds the latest): when, its id,
+-- full or incremental, and the code and config it ran with (pipelines/provenance.py).
+CREATE TABLE IF NOT EXISTS meta_build_log (
+    built_at          TIMESTAMPTZ NOT NULL,
+    version           VARCHAR NOT NULL,   -- the build's id
+    mode              VARCHAR NOT NULL,
+    months_recomputed BIGINT,
+    models_run        BIGINT,
+    tumbuh_version    VARCHAR,
+    code_sha256       VARCHAR,
+    git_commit        VARCHAR,
+    config_sha256     VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS store_files (
     table_name VARCHAR NOT NULL,    -- stg_pengukuran, raw_pkk, rejects, state_anak_tahun, ...
     part       VARCHAR NOT NULL,    -- '2025-08' (month), '2025' (year) or the writing build's id
