@@ -52,7 +52,7 @@ bench: setup-dev
 	$(BIN)/python -m benchmarks
 
 lint: setup-dev
-	$(BIN)/ruff check pipelines dashboard geo demo reports tests benchmarks
+	$(BIN)/ruff check pipelines dashboard geo demo reports tests benchmarks tumbuh_cli.py
 
 clean:
 	rm -rf $(DEMO) $(WH) $(basename $(WH)).store

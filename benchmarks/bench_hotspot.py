@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.config import REFERENCE_DIR, SQL_DIR, Config, default_config
+from pipelines.config import REFERENCE_DIR, SQL_DIR, default_config
 
 MODEL = SQL_DIR / "marts" / "stunting" / "70_mart_hotspot.py"
 
@@ -93,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--permutations", type=int, default=999)
     args = parser.parse_args(argv)
     base = default_config()
-    config = Config(raw={**base.raw, "hotspot": {"permutations": args.permutations}},
-                    base_dir=base.base_dir)
+    config = base.replace(hotspot={"permutations": args.permutations})
     t: dict[str, tuple[float, float]] = {}
     with timed("import esda + libpysal", t):
         import esda

@@ -53,7 +53,7 @@ def _step(args: list[str]) -> int:
                             "ignore_errors=true)", [files])
         code = 0
     else:
-        from pipelines.cli import main
+        from tumbuh_cli import main
 
         code = main(args)
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)

@@ -54,7 +54,7 @@ def _run(label: str, args: list[str], watch: Path, log: Path) -> dict:
     sampler.start()
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", *args],
+        proc = subprocess.Popen([sys.executable, "-m", "tumbuh_cli", *args],
                                 stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
         seconds = time.perf_counter() - t0

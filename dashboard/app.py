@@ -51,7 +51,7 @@ def warehouse_path(argv: list[str] | None = None) -> Path:
         return Path(os.environ["TUMBUH_WAREHOUSE"])
     from pipelines.config import default_config
 
-    return default_config().warehouse
+    return default_config().warehouse_path
 
 
 def render_page(name: str, repo: Repository) -> None:

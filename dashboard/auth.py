@@ -1,7 +1,9 @@
 """Who is looking: sign-in settings, the users table and the session's `Principal`.
 
-The only module that reads `[auth]` and `[[users]]` from the tumbuh config (docs/decisions.md
-D25). `tumbuh serve` turns `[auth]` into Streamlit's secrets (`oidc_settings`;
+The only module that uses `[auth]` and `[[users]]` of the tumbuh config (docs/decisions.md
+D25); their keys, types and the rules of a users entry are checked when the config is read
+(pipelines/config.py `Auth`, `User`: a mistake stops `tumbuh serve` with the key named, D31).
+`tumbuh serve` turns `[auth]` into Streamlit's secrets (`oidc_settings`;
 `dashboard/serve.py` writes them to a private file); the app asks `current_principal()` once per
 run and gates pages with `Principal.may_open`. Row scoping by wilayah is the query layer's job:
 `app.main` hands `Principal.kabkota` to the session's Repository (D26, dashboard/scope.py; rules
@@ -22,12 +24,10 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.config import REFERENCE_DIR, Config, default_config
+from pipelines.config import PROVINCE, REFERENCE_DIR, Config, default_config
 
-PROVINCE = "35"  # Jawa Timur's Kemendagri code
-ROLES = ("provinsi", "kabupaten", "analis", "operator")
 # Page names are the url paths of dashboard/app.py's PAGES; "unggah" is the uploads page
-# (dashboard/views/unggah.py, docs/decisions.md D26).
+# (dashboard/views/unggah.py, docs/decisions.md D27).
 READ_PAGES = ("ringkasan", "peta", "perbandingan", "spm", "intervensi", "kualitas",
               "pertumbuhan")
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
@@ -39,14 +39,13 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
 # Roles that may read child-level rows (the 2T follow-up list, by export file and row): the
 # province and a kab/kota's own programme staff, inside their wilayah (decision D35).
 CHILD_ROW_ROLES = ("provinsi", "kabupaten")
-SECRET_ENV_DEFAULTS = {"client_secret": "TUMBUH_OIDC_CLIENT_SECRET",
-                       "cookie_secret": "TUMBUH_OIDC_COOKIE_SECRET"}
 MIN_COOKIE_SECRET = 32  # characters; `python3 -c "import secrets; print(secrets.token_hex(32))"`
 SESSION_KEY = "tumbuh.principal"
 
 
 class AuthConfigError(ValueError):
-    """`[auth]` or `[[users]]` cannot be used as written; the message says every problem."""
+    """`[auth]` cannot be used as written (incomplete, a bad URL, no secret); the message says
+    every problem."""
 
 
 @dataclass(frozen=True)
@@ -96,61 +95,17 @@ def normalise_email(value: Any) -> str:
     return str(value or "").strip().casefold()
 
 
-def parse_users(entries: Any) -> dict[str, Principal]:
-    """`[[users]]` as {email: Principal} (name empty: it comes from the identity provider).
-    Raises AuthConfigError naming every bad entry: an unknown role, a wilayah that is neither
-    "35" nor one of the 38 kab/kota codes, a provinsi user on a kab/kota or a kabupaten user on
-    the province, an e-mail listed twice."""
-    if entries is None:
-        return {}
-    if not isinstance(entries, list):
-        raise AuthConfigError("[[users]] must be an array of tables: [[users]] email = ...")
-    users: dict[str, Principal] = {}
-    problems: list[str] = []
-    for i, entry in enumerate(entries, start=1):
-        where = f"[[users]] entry {i}"
-        if not isinstance(entry, Mapping):
-            problems.append(f"{where}: not a table")
-            continue
-        email = normalise_email(entry.get("email"))
-        role = str(entry.get("role") or "").strip()
-        wilayah = str(entry.get("wilayah") or ("35" if role == "provinsi" else "")).strip()
-        where = f"{where} ({email or 'no email'})"
-        unknown = sorted(set(entry) - {"email", "role", "wilayah", "name"})
-        if unknown:
-            problems.append(f"{where}: unknown key(s) {', '.join(unknown)}")
-        if "@" not in email:
-            problems.append(f"{where}: email must be an e-mail address")
-        if role not in ROLES:
-            problems.append(f"{where}: role must be one of {', '.join(ROLES)}, not {role!r}")
-        if wilayah != PROVINCE and wilayah not in kabkota_names():
-            problems.append(f"{where}: wilayah must be \"35\" (the province) or a kab/kota "
-                            f"code such as \"35.07\", not {wilayah!r}")
-        elif role == "provinsi" and wilayah != PROVINCE:
-            problems.append(f"{where}: a provinsi user has wilayah \"35\"")
-        elif role == "kabupaten" and wilayah == PROVINCE:
-            problems.append(f"{where}: a kabupaten user has a kab/kota code as wilayah")
-        if email in users:
-            problems.append(f"{where}: listed twice")
-        users[email] = Principal(email=email, role=role, wilayah=wilayah,
-                                 name=str(entry.get("name") or ""))
-    if problems:
-        raise AuthConfigError("\n".join(problems))
-    return users
-
-
 def auth_required(config: Config) -> bool:
-    """Whether the dashboard asks visitors to sign in: any non-empty `[auth]` section. An
+    """Whether the dashboard asks visitors to sign in: an `[auth]` section with any key. An
     incomplete one is an error (`oidc_settings`), never an open dashboard."""
-    return bool(config.section("auth"))
+    return config.auth is not None
 
 
-def _secret(auth: Mapping[str, Any], key: str, env: Mapping[str, str]) -> str:
-    """A secret from the environment variable `<key>_env` names (default in
-    SECRET_ENV_DEFAULTS) where it is set, else from the config file."""
-    variable = auth.get(f"{key}_env", SECRET_ENV_DEFAULTS[key])
+def _secret(value: str, variable: str, env: Mapping[str, str]) -> str:
+    """A secret from the environment variable `variable` where it is set, else `value` (the
+    config file's)."""
     from_env = env.get(variable, "") if variable else ""
-    return from_env or str(auth.get(key) or "")
+    return from_env or value
 
 
 def oidc_settings(config: Config, env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -158,26 +113,26 @@ def oidc_settings(config: Config, env: Mapping[str, str] | None = None) -> dict[
     client_secret, redirect_uri, cookie_secret (and client_kwargs when given). Secrets come from
     the environment first (`client_secret_env`, `cookie_secret_env`). Without a cookie secret a
     random one is made (everyone is signed out when the server restarts). Raises AuthConfigError
-    naming every problem, and checks `[[users]]` too."""
+    naming every problem."""
     env = os.environ if env is None else env
-    auth = config.section("auth")
-    known = {"server_metadata_url", "client_id", "client_secret", "client_secret_env",
-             "redirect_uri", "cookie_secret", "cookie_secret_env", "client_kwargs"}
-    problems = [f"[auth]: unknown key {key!r}" for key in sorted(set(auth) - known)]
+    auth = config.auth
+    if auth is None:
+        raise AuthConfigError("[auth]: the config has no [auth] section")
+    problems: list[str] = []
     settings: dict[str, Any] = {
-        "server_metadata_url": str(auth.get("server_metadata_url") or ""),
-        "client_id": str(auth.get("client_id") or ""),
-        "client_secret": _secret(auth, "client_secret", env),
-        "redirect_uri": str(auth.get("redirect_uri") or ""),
-        "cookie_secret": _secret(auth, "cookie_secret", env) or secrets.token_hex(32),
+        "server_metadata_url": auth.server_metadata_url,
+        "client_id": auth.client_id,
+        "client_secret": _secret(auth.client_secret, auth.client_secret_env, env),
+        "redirect_uri": auth.redirect_uri,
+        "cookie_secret": (_secret(auth.cookie_secret, auth.cookie_secret_env, env)
+                          or secrets.token_hex(32)),
     }
     for key in ("server_metadata_url", "client_id", "redirect_uri"):
         if not settings[key]:
             problems.append(f"[auth]: {key} is missing")
     if not settings["client_secret"]:
         problems.append("[auth]: no client secret: set the environment variable "
-                        f"{auth.get('client_secret_env', SECRET_ENV_DEFAULTS['client_secret'])} "
-                        "(or client_secret in the file)")
+                        f"{auth.client_secret_env} (or client_secret in the file)")
     for key in ("server_metadata_url", "redirect_uri"):
         parts = urlsplit(settings[key].replace("{port}", "8501"))
         if settings[key] and (parts.scheme not in ("http", "https") or not parts.netloc):
@@ -189,27 +144,19 @@ def oidc_settings(config: Config, env: Mapping[str, str] | None = None) -> dict[
         problems.append(f"[auth]: the cookie secret is shorter than {MIN_COOKIE_SECRET} "
                         "characters; make one with: python3 -c \"import secrets; "
                         "print(secrets.token_hex(32))\"")
-    kwargs = auth.get("client_kwargs")
-    if kwargs is not None:
-        if isinstance(kwargs, Mapping):
-            settings["client_kwargs"] = dict(kwargs)
-        else:
-            problems.append("[auth]: client_kwargs must be a table ([auth.client_kwargs])")
-    try:
-        parse_users(config.raw.get("users"))
-    except AuthConfigError as exc:
-        problems.append(str(exc))
+    if auth.client_kwargs:
+        settings["client_kwargs"] = dict(auth.client_kwargs)
     if problems:
         raise AuthConfigError("\n".join(problems))
     return settings
 
 
 def users_table(config: Config) -> dict[str, Principal]:
-    """The `[[users]]` of the config; a broken table lets nobody in (serve refuses it first)."""
-    try:
-        return parse_users(config.raw.get("users"))
-    except AuthConfigError:
-        return {}
+    """The config's `[[users]]` (checked when it was read) as {lower-case e-mail: Principal};
+    name empty unless the entry gives one (the identity provider's comes first)."""
+    return {normalise_email(u.email): Principal(email=normalise_email(u.email), role=u.role,
+                                                wilayah=u.wilayah, name=u.name)
+            for u in config.users}
 
 
 def principal_for(user: Mapping[str, Any], users: Mapping[str, Principal]) -> Principal | None:

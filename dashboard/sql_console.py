@@ -31,7 +31,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -40,9 +40,10 @@ import pyarrow as pa
 from dashboard.console_worker import ConsoleError, check_query, open_console
 from dashboard.repository import check_no_personal_columns
 from dashboard.scope import check_scope
+from pipelines.config import ConsoleLimits, default_config
 
 __all__ = ["DEFAULT_SQL", "ConsoleError", "ConsoleLimits", "ConsoleResult", "check_query",
-           "open_console", "run_query"]
+           "configured_limits", "open_console", "run_query"]
 
 # What the console's text box holds until the user types: an example over the marts.
 DEFAULT_SQL = ("SELECT kode, nama, period, n_haz, pct_stunted, p_above, signif, signif_adj\n"
@@ -57,26 +58,9 @@ BUSY_WAIT_S = 1.0
 KILL_GRACE_S = 10.0
 
 
-@dataclass(frozen=True)
-class ConsoleLimits:
-    """The `[console]` section of the config; these defaults apply where a key is missing."""
-
-    timeout_s: float = 10.0
-    max_rows: int = 5000
-    max_result_mb: float = 20.0
-    memory_limit_mb: int = 256
-    process_memory_mb: int = 640
-    max_concurrent: int = 2
-
-    @classmethod
-    def from_config(cls, config: object | None = None) -> ConsoleLimits:
-        if config is None:
-            from pipelines.config import default_config
-
-            config = default_config()
-        section = config.section("console")
-        return cls(**{f.name: type(f.default)(section[f.name])
-                      for f in fields(cls) if f.name in section})
+def configured_limits() -> ConsoleLimits:
+    """The config's `[console]` (fields and defaults: pipelines.config.ConsoleLimits)."""
+    return default_config().console
 
 
 @dataclass
@@ -139,7 +123,7 @@ def run_query(warehouse: Path | str, sql: str, limits: ConsoleLimits | None = No
     """Check and run one query within `limits` (by default the config's `[console]`) and the
     wilayah `scope` (None: the province; "35.07": that kab/kota's rows below kab/kota level
     only, as in the query layer); child-level tables read as empty unless `child_rows`."""
-    limits = limits or ConsoleLimits.from_config()
+    limits = limits or configured_limits()
     scope = check_scope(scope)
     con = open_console(warehouse, limits.memory_limit_mb)
     try:

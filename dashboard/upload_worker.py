@@ -1,7 +1,7 @@
 """The background load of one dashboard upload: `python -m dashboard.upload_worker RUN_FOLDER`.
 
 Reads RUN_FOLDER/job.json (dashboard/uploads.py writes it), runs `ingest_files` as `tumbuh
-ingest` does (same warehouse lock, same refusals: `pipelines.cli._guarded`), rewrites
+ingest` does (same warehouse lock, same refusals: `pipelines.guarded.guarded`), rewrites
 RUN_FOLDER/status.json as each batch commits, then deletes the uploaded files and appends one
 line per file to the upload log. Never raises: whatever happens ends in status.json."""
 
@@ -21,8 +21,8 @@ from dashboard.uploads import _write_json, append_log
 
 
 def run(folder: Path) -> int:
-    from pipelines.cli import _guarded
     from pipelines.filemodes import private_files
+    from pipelines.guarded import guarded
     from pipelines.ingest import get_source
     from pipelines.ingest.load import OutsideWilayah, ingest_files
     from pipelines.warehouse import WarehouseLocked
@@ -61,7 +61,7 @@ def run(folder: Path) -> int:
     stderr = io.StringIO()
     try:
         with redirect_stderr(stderr), private_files():
-            results = _guarded("ingest", warehouse, work)
+            results = guarded("ingest", warehouse, work)
     except Exception as exc:  # noqa: BLE001 - a bug: reported on the page, not lost
         results, outcome["kind"] = 3, "failed"
         stderr.write(f"{type(exc).__name__}: {exc}")

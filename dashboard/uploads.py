@@ -1,4 +1,4 @@
-"""Uploads through the dashboard (the "Unggah data" page; docs/decisions.md D26).
+"""Uploads through the dashboard (the "Unggah data" page; docs/decisions.md D27).
 
 An upload is a *run*: a private folder `<uploads>/<run id>/` (0700) holding the uploaded files,
 `job.json` (who, what kind, which files) and `status.json`, which the background process
@@ -34,7 +34,6 @@ from pipelines.ingest import EXPORT_SUFFIXES, SOURCE_MODULES
 
 SOURCES = tuple(SOURCE_MODULES)  # posyandu, pkk, spm, intervensi
 SUFFIXES = tuple(sorted(s.lstrip(".") for s in EXPORT_SUFFIXES))
-DEFAULT_MAX_FILE_MB = 200
 LOG_NAME = "log.jsonl"
 _RUN_ID = re.compile(r"^[0-9]{8}T[0-9]{6}_[0-9a-f]{6}$")
 
@@ -54,19 +53,14 @@ class UploadSettings:
 
 
 def upload_settings(warehouse: Path, config: Config | None = None) -> UploadSettings:
-    """`[uploads]` of the config: max_file_mb (default 200) and folder (default beside the
-    warehouse: data/warehouse.duckdb -> data/warehouse.uploads)."""
+    """`[uploads]` of the config (pipelines.config.Uploads): max_file_mb, and folder, by default
+    beside the warehouse (data/warehouse.duckdb -> data/warehouse.uploads)."""
     config = config or default_config()
-    section = config.section("uploads")
-    folder = section.get("folder")
-    if folder:
-        path = Path(folder)
-        path = path if path.is_absolute() else (config.base_dir / path).resolve()
-    else:
+    path = config.resolve(config.uploads.folder)
+    if path is None:
         warehouse = Path(warehouse).resolve()
         path = warehouse.with_name(warehouse.stem + ".uploads")
-    return UploadSettings(folder=path, max_file_mb=int(section.get("max_file_mb",
-                                                                   DEFAULT_MAX_FILE_MB)))
+    return UploadSettings(folder=path, max_file_mb=config.uploads.max_file_mb)
 
 
 @dataclass(frozen=True)

@@ -171,14 +171,6 @@ def _eq_mm(sex, age, z) -> np.ndarray:
     return np.rint(cm * 10).astype(np.int32)
 
 
-def _z_for_eq_mm(sex, age, eq_mm) -> np.ndarray:
-    """The (unrounded) length/height-for-age z of a lying-scale length."""
-    t = lms.tables()["lhfa"]
-    si, ai = sex - 1, age
-    cm = eq_mm / 10 - np.where(age >= lms.HEIGHT_SIDE_DAYS, 0.7, 0.0)
-    return (cm / t.m[si, ai] - 1) / t.s[si, ai]
-
-
 def _top_k(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
     """Indices of a weighted sample of exactly k without replacement (Gumbel top-k)."""
     k = int(min(max(k, 0), len(weights)))

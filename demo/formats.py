@@ -79,11 +79,6 @@ def date_table(style: str) -> pa.Array:
 
 
 @cache
-def serial_table() -> pa.Array:
-    return pa.array([str(excel_serial(d)) for d in range(N_DAYS)], pa.string())
-
-
-@cache
 def decimal_table(n: int, decimals: int, decimal: str, strip: bool = False) -> pa.Array:
     """Strings for the integers 0 .. n-1 read as fixed-point numbers."""
     return pa.array([fmt_decimal(i, decimals, decimal, strip) for i in range(n)], pa.string())

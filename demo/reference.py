@@ -63,10 +63,6 @@ class KabKota:
     pos_nama: np.ndarray = field(default_factory=lambda: np.zeros(0, object))  # "Melati 3"
 
     @property
-    def code_digits(self) -> str:
-        return self.kode.replace(".", "")
-
-    @property
     def e_ppgbm_name(self) -> str:
         """How e-PPGBM writes the kab/kota: "KAB. JEMBER", "KOTA MALANG"."""
         return ("KAB. " if self.jenis == "Kabupaten" else "KOTA ") + self.bare

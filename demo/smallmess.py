@@ -9,9 +9,6 @@ import numpy as np
 
 from demo import mess
 
-KAB_VARIANT_PREFIX = {"Kabupaten": ["KAB. ", "Kab. ", "KABUPATEN ", "kab "],
-                      "Kota": ["KOTA ", "Kota ", "kota "]}  # fmt: skip
-
 
 @dataclass
 class RowMess:

@@ -80,7 +80,8 @@ def boundary_path(level: str, config: Config | None = None) -> Path | None:
     config has no entry for it, or None when the entry is empty ("") or names a missing file."""
     config = config or default_config()
     key = CONFIG_KEYS[level]
-    path = config.path(key) if key in config.section("paths") else BUNDLED[level]
+    value = getattr(config.paths, key)
+    path = BUNDLED[level] if value is None else config.resolve(value)
     return path if path is not None and path.is_file() else None
 
 

@@ -44,10 +44,8 @@ def boundary_file(config: Config) -> Path | None:
     """The kecamatan boundary file: `paths.boundaries_kecamatan`, the committed file when the
     config has no such key, None when the key is "" or names a missing file. The rule of
     geo.boundaries.boundary_path, without importing geopandas (the build fingerprints it)."""
-    if "boundaries_kecamatan" in config.section("paths"):
-        path = config.path("boundaries_kecamatan")
-    else:
-        path = KECAMATAN_FILE
+    value = config.paths.boundaries_kecamatan
+    path = KECAMATAN_FILE if value is None else config.resolve(value)
     return path if path is not None and path.is_file() else None
 
 

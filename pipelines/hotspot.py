@@ -32,46 +32,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from geo.weights import PeriodWeights
+from pipelines.config import Hotspot
 
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}  # esda's (PySAL) numbering
 CLUSTERS = ("HH", "LL", "HL", "LH", "ns")
 DECIMALS = 4  # the rates (percent) are analysed at 1e-4 percentage points (the model rounds)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """[hotspot] in the config (defaults below); a value out of range stops the build."""
-
-    permutations: int = 999
-    seed: int = 12345
-    alpha: float = 0.05
-    min_units: int = 10  # fewer units with a value in a period: no analysis
-    knn: int = 1  # nearest-neighbour links for a unit without a contiguity neighbour
-
-    def __post_init__(self) -> None:
-        problems = [f"{name} = {value!r} ({rule})" for name, value, ok, rule in (
-            ("permutations", self.permutations, self.permutations >= 99, "at least 99"),
-            ("alpha", self.alpha, 0 < self.alpha < 1, "between 0 and 1"),
-            ("min_units", self.min_units, self.min_units >= 4, "at least 4"),
-            ("knn", self.knn, self.knn >= 1, "at least 1"),
-            ("seed", self.seed, 0 <= self.seed < 2 ** 32, "0 to 2^32 - 1"),
-        ) if not ok]
-        if problems:
-            raise ValueError("[hotspot] in the config: " + "; ".join(problems))
-
-    @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> Settings:
-        return cls(permutations=int(section.get("permutations", cls.permutations)),
-                   seed=int(section.get("seed", cls.seed)),
-                   alpha=float(section.get("alpha", cls.alpha)),
-                   min_units=int(section.get("min_units", cls.min_units)),
-                   knn=int(section.get("knn", cls.knn)))
 
 
 def bh_adjust(p: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -131,7 +101,7 @@ def cluster_ids(codes: Sequence[str], classes: Sequence[str],
     return out
 
 
-def analyse(weights: PeriodWeights, values: Mapping[str, float], settings: Settings
+def analyse(weights: PeriodWeights, values: Mapping[str, float], settings: Hotspot
             ) -> tuple[dict[str, np.ndarray | list], dict[str, Any]]:
     """One period: the local columns (arrays in the order of weights.codes) and the global
     statistics. `values` holds a value for every code of `weights`."""

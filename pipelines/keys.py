@@ -11,8 +11,12 @@ it in milliseconds: the key is the only protection, hence the rules below.
   bytes with at least 16 different byte values (a repeated pattern or a word is refused).
 - It comes from TUMBUH_HASH_KEY (the config's [privacy] hash_key_env), else from the key file
   ([privacy] key_file, default ~/.config/tumbuh/hash_key, or $XDG_CONFIG_HOME/tumbuh/hash_key).
-  A missing key file is created with a random key, mode 0600 in a 0700 folder. A key file in the
-  warehouse's folder, or below it, is refused: it would travel with every copy and backup.
+  A key file in the warehouse's folder, or below it, is refused: it would travel with every copy
+  and backup.
+- Reading the key never creates it (D31). A key file is created, with a random key, mode 0600 in
+  a 0700 folder, only on purpose: by `tumbuh key --create`, or by the first load into a warehouse
+  that has no key yet (`key_for_load`). A missing key for a warehouse that already has one is an
+  error: a new key would not match its child keys.
 - The warehouse stores an HMAC of a fixed label under the key (meta_key); a load under another
   key is refused, since its child keys would not match the stored ones (a child measured in two
   months would count as two). To change the key, rebuild from the export files (README).
@@ -28,10 +32,15 @@ import os
 import re
 import secrets
 import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:
+    from pipelines.config import Privacy
 
 MIN_KEY_BYTES = 32
 MIN_DISTINCT_BYTES = 16
@@ -90,27 +99,86 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def load_key(privacy: dict, base_dir: Path, warehouse: Path) -> bytes:
-    """The key for loads into `warehouse` (see the module docstring for where it comes from)."""
-    env_name = privacy.get("hash_key_env", "TUMBUH_HASH_KEY")
-    if os.environ.get(env_name):
-        return parse_key(os.environ[env_name], f"${env_name}")
-    configured = privacy.get("key_file")
-    key_file = Path(configured) if configured else default_key_file()
+@dataclass(frozen=True)
+class KeySource:
+    """Where the key for a warehouse comes from: the environment variable when it is set, else
+    the key file (which may not exist yet)."""
+
+    env_name: str
+    from_env: bool
+    file: Path
+
+    def describe(self) -> str:
+        return f"${self.env_name}" if self.from_env else str(self.file)
+
+
+class MissingKey(HashKeyError):
+    """Neither the environment variable nor the key file holds a key."""
+
+    def __init__(self, source: KeySource):
+        super().__init__(
+            f"no hash key: ${source.env_name} is not set and the key file {source.file} does "
+            f"not exist. Set ${source.env_name}, or create the key file with `tumbuh key "
+            f"--create` (the first load into a new warehouse creates it too)")
+        self.source = source
+
+
+def key_source(privacy: Privacy, base_dir: Path, warehouse: Path) -> KeySource:
+    """Where the key for loads into `warehouse` comes from; HashKeyError when the key file
+    would be in the warehouse's folder. Reads nothing but the environment."""
+    env_name = privacy.hash_key_env
+    key_file = Path(privacy.key_file) if privacy.key_file else default_key_file()
     if not key_file.is_absolute():
         key_file = base_dir / key_file
-    if _inside(key_file, warehouse.parent):
+    source = KeySource(env_name, bool(os.environ.get(env_name)), key_file)
+    if not source.from_env and _inside(key_file, warehouse.parent):
         raise HashKeyError(
             f"the hash key file {key_file} is in the warehouse's folder {warehouse.parent}, so "
             "every copy or backup of the warehouse carries the key that unlocks its child keys. "
             f"Move it elsewhere (default {default_key_file()}) and set [privacy] key_file, or "
             f"set ${env_name}")
-    if not key_file.exists():
-        _create_key_file(key_file)
-    return parse_key(key_file.read_text(), str(key_file))
+    return source
 
 
-def _create_key_file(path: Path) -> None:
+def load_key(privacy: Privacy, base_dir: Path, warehouse: Path) -> bytes:
+    """The key for loads into `warehouse` (see the module docstring for where it comes from).
+    Only reads: MissingKey when there is none."""
+    source = key_source(privacy, base_dir, warehouse)
+    if source.from_env:
+        return parse_key(os.environ[source.env_name], source.describe())
+    if not source.file.exists():
+        raise MissingKey(source)
+    return parse_key(source.file.read_text(), str(source.file))
+
+
+def has_key(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a catalog's child keys were made under some key: it stores a fingerprint, or
+    it has loaded files (a warehouse of before fingerprints)."""
+    return bool(con.execute("SELECT count(*) FROM meta_key").fetchall()[0][0]
+                or con.execute("SELECT count(*) FROM load_files").fetchall()[0][0])
+
+
+def key_for_load(con: duckdb.DuckDBPyConnection, privacy: Privacy, base_dir: Path,
+                 warehouse: Path) -> bytes:
+    """The key a load into the catalog `con` (of `warehouse`) uses. The one place besides
+    `tumbuh key --create` that creates a key file: when there is no key at all and the
+    warehouse has none yet either (its first load)."""
+    try:
+        return load_key(privacy, base_dir, warehouse)
+    except MissingKey as missing:
+        source = missing.source
+        if has_key(con):
+            raise HashKeyError(
+                f"no hash key: ${source.env_name} is not set and the key file {source.file} does "
+                "not exist, but this warehouse was built under a key and a new one would not "
+                "match its child keys. Restore the key file from your copy of it, or set "
+                f"${source.env_name}") from None
+        create_key_file(source.file)
+        return load_key(privacy, base_dir, warehouse)
+
+
+def create_key_file(path: Path) -> None:
+    """Write a new random key to `path` (0600, in a 0700 folder); FileExistsError if it exists."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -34,7 +34,7 @@ import importlib.util
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,20 +59,16 @@ KEPT_MARTS = ("mart_prevalensi", "mart_skdn_2t")
 
 
 def config_variables(config: Config) -> dict[str, object]:
-    from dataclasses import asdict
-
-    from pipelines.hotspot import Settings
-
-    prevalence = config.section("prevalence")
-    target = config.section("target_list")
-    hotspot = asdict(Settings.from_section(config.section("hotspot")))
+    """The config values the marts' SQL reads with getvariable(), and [hotspot] (read by the
+    hotspot model); also part of the build's fingerprint, so a change of one rebuilds the marts."""
+    prevalence, target = config.prevalence, config.target_list
     return {
-        "min_cell": int(prevalence.get("min_cell", 10)),
-        "provincial_average": str(prevalence.get("provincial_average", "pooled")),
-        "bulan_timbang": [int(m) for m in prevalence.get("bulan_timbang", [2, 8])],
-        "target_reference": str(target.get("reference", "ssgi_2024")),
-        "ssgi_2024_provincial": float(target.get("ssgi_2024_provincial", 14.7)),
-        **{f"hotspot_{k}": v for k, v in hotspot.items()},
+        "min_cell": prevalence.min_cell,
+        "provincial_average": prevalence.provincial_average,
+        "bulan_timbang": list(prevalence.bulan_timbang),
+        "target_reference": target.reference,
+        "ssgi_2024_provincial": target.ssgi_2024_provincial,
+        **{f"hotspot_{k}": v for k, v in asdict(config.hotspot).items()},
     }
 
 

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pipelines.config import PROJECT_ROOT
+from pipelines.config import PROJECT_ROOT, Config
 
 # the code whose change can change a number: the pipelines package (models, SQL, reference
 # files, readers, WHO tables)
@@ -69,10 +69,12 @@ def _plain(value: Any) -> Any:
 
 
 def config_sha256(config: Any) -> str:
-    """SHA-256 of the config's settings as canonical JSON (paths as written, secrets included
-    only through the hash)."""
-    settings = getattr(config, "raw", None)
-    plain = _plain(settings if settings is not None else config)
+    """SHA-256 of the config's settings as canonical JSON: for a Config every section as in
+    effect (a key left out counts as its default) and the users, paths as written; secrets
+    included only through the hash."""
+    plain = _plain(config)
+    if isinstance(config, Config):  # where the file lies is no setting
+        plain = {k: v for k, v in plain.items() if k not in ("base_dir", "source")}
     text = json.dumps(plain, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 

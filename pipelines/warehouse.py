@@ -42,9 +42,6 @@ REFERENCE_TABLES = {
     "ref_kbm": ("kbm.csv", ()),
 }
 CATALOG_SCHEMA = "00_catalog.sql"
-# DuckDB's memory for a build when the config sets none: what a full-province load needs with
-# the bulk data outside the catalog (measured in the benchmark), well under the 4 GB target.
-DEFAULT_BUILD_MEMORY = "2GB"
 
 
 class WarehouseLocked(RuntimeError):
@@ -241,7 +238,7 @@ def building(published: Path | None = None, config: Config | None = None,
     from pipelines.marts import audit_build, build_marts  # late: marts import this module
 
     config = config or default_config()
-    published = Path(published or config.warehouse).resolve()
+    published = Path(published or config.warehouse_path).resolve()
     published.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # every file of the build (catalog, WAL, spill, Parquet) readable by its owner only
     with private_files(), lock(published):
@@ -257,7 +254,7 @@ def building(published: Path | None = None, config: Config | None = None,
         root.chmod(0o700)  # closes a store of an earlier tumbuh to other accounts
         con = duckdb.connect(str(build_path))
         con.execute("SET enable_progress_bar = false")  # keeps --json output clean
-        con.execute("SET memory_limit = ?", [config.build_memory_limit or DEFAULT_BUILD_MEMORY])
+        con.execute("SET memory_limit = ?", [config.warehouse.memory_limit])
         con.execute("SET temp_directory = ?", [str(build_path) + ".tmp"])
         con.execute("SET VARIABLE store_root = ?", [str(root)])
         build = Build(con=con, path=build_path, config=config, root=root,

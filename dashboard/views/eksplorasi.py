@@ -9,7 +9,7 @@ from dashboard import cakupan, explore, fmt
 from dashboard import queries as q
 from dashboard.i18n import t
 from dashboard.repository import PersonalDataError, Repository
-from dashboard.sql_console import DEFAULT_SQL, ConsoleError, ConsoleLimits, run_query
+from dashboard.sql_console import DEFAULT_SQL, ConsoleError, configured_limits, run_query
 from dashboard.widgets import available, grid, source_caption
 
 
@@ -69,7 +69,7 @@ def _pivot(repo: Repository) -> None:
 
 
 def _console(repo: Repository) -> None:
-    limits = ConsoleLimits.from_config()
+    limits = configured_limits()
     st.subheader(t("eksplorasi.console_title"))
     st.caption(t("eksplorasi.console_note", s=_num(limits.timeout_s), rows=_num(limits.max_rows),
                  mb=_num(limits.max_result_mb)))

@@ -22,7 +22,7 @@ import duckdb
 from pipelines import trace
 from pipelines.config import Config
 from pipelines.ingest.source import FileResult, Source, run_sql_file
-from pipelines.keys import check_warehouse_key, hmac_pads
+from pipelines.keys import check_warehouse_key, hmac_pads, key_for_load
 from pipelines.marts import record_file_areas
 from pipelines.readers import FatalFileError, ReadResult, read_table
 from pipelines.readers.limits import Limits
@@ -47,7 +47,7 @@ class AccountingError(RuntimeError):
 
 class OutsideWilayah(RuntimeError):
     """A load limited to one kab/kota (`only_kabkota`, an operator's upload) staged rows of
-    another: the whole build is discarded, nothing is published (docs/decisions.md D26).
+    another: the whole build is discarded, nothing is published (docs/decisions.md D27).
     `files` maps each offending file's name to the kab/kota codes it staged outside."""
 
     def __init__(self, kabkota: str, files: dict[str, list[str]]):
@@ -393,11 +393,12 @@ def ingest_files(jobs: Sequence[tuple[Source, Path]], warehouse: Path | None = N
                 on_result(result)
 
     with building(warehouse, config) as build:
-        key = build.config.hash_key(build.path)
+        # the key file is created here only for a warehouse's first load (keys.py, D31)
+        key = key_for_load(build.con, build.config.privacy, build.config.base_dir, build.path)
         check_warehouse_key(build.con, key)  # before a file is read: a wrong key loads nothing
         prepare_session(build.con, key, today or date.today())
         loaded = {sha for (sha,) in build.con.execute("SELECT file_sha256 FROM load_files").fetchall()}
-        readers = FileReaders(build.con, limits=build.config.limits)
+        readers = FileReaders(build.con, limits=Limits.of(build.config.limits))
         try:
             batch: Batch | None = None
             for source, path in jobs:

@@ -5,9 +5,10 @@ limit; the other files of the command load as usual."""
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+
+from pipelines.config import FileLimits
 
 MIB = 2**20
 # Members smaller than this are never called a bomb, whatever their ratio (a 40 KB styles.xml
@@ -24,27 +25,14 @@ class LimitExceeded(Exception):
 
 
 @dataclass(frozen=True)
-class Limits:
-    # Rows after the header: a CSV's lines, a sheet's or an HTML table's rows. The largest real
-    # export (a whole province's month, ~2.5M children) fits; an XLSX sheet stops at 1,048,576.
-    max_rows: int = 3_000_000
-    # Header cells up to the last one with text (e-PPGBM exports have ~40, PKK recaps ~45).
-    max_columns: int = 500
-    # XLSX: the workbook's parts once inflated (a 160,000-row sheet is ~320 MB of XML) and the
-    # inflation ratio of any part over 1 MiB (Apache POI's guard uses the same 100).
-    xlsx_max_uncompressed_mb: int = 600
-    xlsx_max_ratio: int = 100
+class Limits(FileLimits):
+    """The ceilings of [limits] (fields and defaults: pipelines.config.FileLimits) with the
+    checks the readers run."""
 
     @classmethod
-    def from_config(cls, section: dict[str, Any]) -> Limits:
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(section) - names)
-        if unknown:
-            raise ValueError(f"[limits]: unknown setting(s) {', '.join(unknown)}")
-        values = {k: int(v) for k, v in section.items()}
-        if any(v <= 0 for v in values.values()):
-            raise ValueError("[limits]: every limit must be a positive whole number")
-        return cls(**values)
+    def of(cls, settings: FileLimits) -> Limits:
+        """The configured ceilings (`config.limits`) as the readers use them."""
+        return settings if isinstance(settings, cls) else cls(**asdict(settings))
 
     def check_rows(self, rows: int) -> None:
         if rows > self.max_rows:

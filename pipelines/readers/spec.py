@@ -100,13 +100,10 @@ class TableSpec:
             if name not in known | extra_names or name in self.personal:
                 raise ValueError(f"{self.source}: typed {name!r} is no kept column of the spec")
 
-    def alias_index(self) -> dict[str, str]:
-        """Normalised alias -> canonical name."""
-        return dict(self._alias_index)
-
     @functools.cached_property
     def _alias_index(self) -> dict[str, str]:
-        # Computed once per spec (a frozen dataclass: cached_property writes __dict__ directly).
+        """Normalised alias -> canonical name (pipelines/readers/header.py). Computed once per
+        spec (a frozen dataclass: cached_property writes __dict__ directly)."""
         return {normalise_header(a): c.name for c in self.columns for a in c.aliases}
 
     @functools.cached_property

@@ -8,7 +8,6 @@ from pipelines.who.tables import install_who_tables
 from pipelines.who.zscore import zscore_select
 
 REQUIRED_COLUMNS = ("sex", "age_days", "weight_kg", "lenhei_cm")
-OPTIONAL_COLUMNS = ("measure",)
 ADDED_COLUMNS = ("zlen", "zwei", "zwfl", "zbmi", "flen", "fwei", "fwfl", "fbmi")
 
 _ROW = "__zscore_row"

@@ -43,22 +43,14 @@ N_CHILDREN = 12
 FIRST_KEC = 10  # children 0-9 live in a kab/kota's first kecamatan (not suppressed), 10-11 in its second
 EXTRACTION = dt.date(2026, 1, 5)
 INTERVENSI_TARGETS = ("35.09", "35.11", "35.27", "35.28", "35.29")  # 35.29 is no campaign target
+# Every other key takes the schema's default (pipelines/config.py: min_cell 10, pooled, bulan
+# timbang February and August, SSGI 2024 at 14.7 %; the campaigns of config/campaigns.toml).
 FIXTURE_CONFIG = """
 [paths]
 warehouse = "warehouse.duckdb"
 [privacy]
 hash_key_env = "TUMBUH_FIXTURE_KEY_UNSET"
 key_file = ".hash_key"
-[prevalence]
-provincial_average = "pooled"
-min_cell = 10
-bulan_timbang = [2, 8]
-[target_list]
-reference = "ssgi_2024"
-ssgi_2024_provincial = 14.7
-[intervensi]
-start = 2025-11-10
-end = 2025-12-05
 """
 
 

@@ -5,6 +5,7 @@ under AppTest with `st.user` set by the test (the browser tests: test_login_brow
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -17,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth, serve
 from dashboard.app import PAGES
 from dashboard.i18n import strings
-from pipelines.config import Config, default_config
+from pipelines.config import ROLES, Config, ConfigError, default_config
 
 PAGE_NAMES = [name for name, _ in PAGES]
 AUTH = {
@@ -38,49 +39,54 @@ USERS = [
 def config(auth_section: dict | None = None, users: list | None = None) -> Config:
     raw: dict = {"auth": dict(AUTH if auth_section is None else auth_section)}
     raw["users"] = USERS if users is None else users
-    return Config(raw=raw)
+    return Config.from_dict(raw, source="tumbuh.toml")
 
 
 # -- the users table ---------------------------------------------------------------------------
 
 
 def test_users_table_is_read_by_lower_case_email():
-    users = auth.parse_users(USERS)
+    users = auth.users_table(config())
     assert set(users) == {"ratna@dinkes.jatim.example", "budi@malangkab.example",
                           "sari@jemberkab.example", "op@jatim.example"}
     assert users["ratna@dinkes.jatim.example"].wilayah == "35"  # provinsi: the province
     assert users["ratna@dinkes.jatim.example"].kabkota is None
     assert users["budi@malangkab.example"].kabkota == "35.07"
-    assert auth.parse_users(None) == {}
+    assert auth.users_table(Config()) == {}
 
 
 @pytest.mark.parametrize("entry, problem", [
-    ({"email": "a@x.example", "role": "admin", "wilayah": "35"}, "role must be one of"),
-    ({"email": "a@x.example", "role": "kabupaten", "wilayah": "35.99"}, "wilayah must be"),
-    ({"email": "a@x.example", "role": "kabupaten", "wilayah": "3507"}, "wilayah must be"),
-    ({"email": "a@x.example", "role": "kabupaten", "wilayah": "35.07.01"}, "wilayah must be"),
-    ({"email": "a@x.example", "role": "kabupaten", "wilayah": "35"}, "kab/kota code"),
-    ({"email": "a@x.example", "role": "kabupaten"}, "wilayah must be"),
-    ({"email": "a@x.example", "role": "provinsi", "wilayah": "35.07"}, 'has wilayah "35"'),
-    ({"email": "not an address", "role": "provinsi"}, "email must be"),
-    ({"role": "provinsi"}, "email must be"),
-    ({"email": "a@x.example", "role": "provinsi", "kabkota": "35.07"}, "unknown key"),
-    ({"email": "Ratna@dinkes.jatim.example", "role": "analis", "wilayah": "35"}, "listed twice"),
+    ({"email": "a@x.example", "role": "admin", "wilayah": "35"},
+     "users[5].role: expected one of 'provinsi', 'kabupaten', 'analis', 'operator'"),
+    ({"email": "a@x.example", "role": "kabupaten", "wilayah": "35.99"},
+     'users[5].wilayah: expected "35" (the province) or one of the 38 kab/kota codes'),
+    ({"email": "a@x.example", "role": "kabupaten", "wilayah": "3507"}, "users[5].wilayah: expected"),
+    ({"email": "a@x.example", "role": "kabupaten", "wilayah": "35.07.01"},
+     "users[5].wilayah: expected"),
+    ({"email": "a@x.example", "role": "kabupaten", "wilayah": "35"},
+     'users[5].wilayah: a kabupaten user has a kab/kota code such as "35.07"'),
+    ({"email": "a@x.example", "role": "kabupaten"}, "users[5].wilayah: missing"),
+    ({"email": "a@x.example", "role": "provinsi", "wilayah": "35.07"},
+     'users[5].wilayah: a provinsi user has wilayah "35"'),
+    ({"email": "not an address", "role": "provinsi"}, "users[5].email: expected an e-mail"),
+    ({"role": "provinsi"}, "users[5].email: missing"),
+    ({"email": "a@x.example", "role": "provinsi", "kabkota": "35.07"},
+     "users[5].kabkota: unknown key"),
+    ({"email": "Ratna@dinkes.jatim.example", "role": "analis", "wilayah": "35"},
+     "users[5].email: 'Ratna@dinkes.jatim.example' is listed twice (also users[1])"),
 ])
 def test_a_bad_users_entry_is_refused_by_name(entry, problem):
-    with pytest.raises(auth.AuthConfigError, match=problem):
-        auth.parse_users([*USERS, entry])
+    """Checked when the config is read (pipelines/config.py User): a broken table stops
+    `tumbuh serve` and the app before anyone signs in."""
+    with pytest.raises(ConfigError, match=re.escape(f"tumbuh.toml: {problem}")):
+        config(users=[*USERS, entry])
 
 
 def test_users_must_be_an_array_of_tables():
-    with pytest.raises(auth.AuthConfigError, match="array of tables"):
-        auth.parse_users({"email": "a@x.example"})
-    with pytest.raises(auth.AuthConfigError, match="not a table"):
-        auth.parse_users(["a@x.example"])
-
-
-def test_a_broken_users_table_lets_nobody_in():
-    assert auth.users_table(config(users=[{"email": "a@x.example", "role": "root"}])) == {}
+    with pytest.raises(ConfigError, match=re.escape("users: expected an array of tables")):
+        config(users={"email": "a@x.example"})
+    with pytest.raises(ConfigError, match=re.escape("users[1]: expected a table")):
+        config(users=["a@x.example"])
 
 
 # -- who is signed in ----------------------------------------------------------------------------
@@ -91,7 +97,7 @@ def signed_in(email: str, **claims: object) -> dict:
 
 
 def test_principal_of_a_listed_user():
-    users = auth.parse_users(USERS)
+    users = auth.users_table(config())
     p = auth.principal_for(signed_in("RATNA@dinkes.jatim.example", name="Ratna W",
                                      email_verified=True), users)
     assert p == auth.Principal(email="ratna@dinkes.jatim.example", role="provinsi",
@@ -111,27 +117,27 @@ def test_principal_of_a_listed_user():
     signed_in("budi@malangkab.example", email_verified="false"),
 ])
 def test_no_principal_unless_signed_in_listed_and_verified(user):
-    assert auth.principal_for(user, auth.parse_users(USERS)) is None
+    assert auth.principal_for(user, auth.users_table(config())) is None
 
 
 def test_pages_by_role():
     """provinsi every page, kabupaten every page but uploads (its rows are scoped by the query
     layer), analis only Eksplorasi, operator the read pages and uploads but not the console."""
     pages = {role: [n for n in PAGE_NAMES if auth.Principal("", role, "35", "").may_open(n)]
-             for role in auth.ROLES}
+             for role in ROLES}
     assert pages["provinsi"] == PAGE_NAMES
     assert "unggah" in PAGE_NAMES
     assert pages["kabupaten"] == [n for n in PAGE_NAMES if n != "unggah"]
     assert pages["analis"] == ["eksplorasi"]
     assert pages["operator"] == [n for n in PAGE_NAMES if n != "eksplorasi"]
-    assert set(auth.ROLE_PAGES) == set(auth.ROLES)
+    assert set(auth.ROLE_PAGES) == set(ROLES)
     for names in auth.ROLE_PAGES.values():  # only real pages
         assert set(names) <= set(PAGE_NAMES)
     assert auth.LOCAL.role == "provinsi" and auth.LOCAL.wilayah == "35"
 
 
 def test_role_and_page_labels_in_both_languages():
-    keys = [f"role.{r}" for r in auth.ROLES]
+    keys = [f"role.{r}" for r in ROLES]
     keys += [f"auth.{k}" for k in ("login_title", "login_text", "login_button", "logout_button",
                                    "no_access_title", "no_access_text", "no_access_help",
                                    "misconfigured", "forbidden_title", "forbidden_text",
@@ -144,9 +150,10 @@ def test_role_and_page_labels_in_both_languages():
 
 
 def test_sign_in_is_on_with_any_auth_section():
-    assert not auth.auth_required(Config(raw={}))
+    assert not auth.auth_required(Config.from_dict({}))
+    assert not auth.auth_required(Config.from_dict({"auth": {}}))  # an empty [auth]: no [auth]
     assert not auth.auth_required(default_config())  # the shipped config: off
-    assert auth.auth_required(Config(raw={"auth": {"client_id": "x"}}))  # incomplete: an error
+    assert auth.auth_required(Config.from_dict({"auth": {"client_id": "x"}}))  # incomplete
 
 
 def test_settings_become_streamlits_auth_secrets():
@@ -183,8 +190,6 @@ def test_a_missing_cookie_secret_is_made_random():
     ({"redirect_uri": "tumbuh.example/oauth2callback"}, "absolute http"),
     ({"server_metadata_url": "sso.example/.well-known"}, "absolute http"),
     ({"cookie_secret": "short"}, "shorter than 32"),
-    ({"clientid": "x"}, "unknown key 'clientid'"),
-    ({"client_kwargs": "prompt=login"}, "client_kwargs must be a table"),
 ])
 def test_bad_auth_settings_are_refused(change, problem):
     section = {k: v for k, v in {**AUTH, **change}.items() if v is not None}
@@ -192,9 +197,14 @@ def test_bad_auth_settings_are_refused(change, problem):
         auth.oidc_settings(config(section), env={})
 
 
-def test_users_problems_are_reported_with_the_settings():
-    with pytest.raises(auth.AuthConfigError, match="role must be one of"):
-        auth.oidc_settings(config(users=[{"email": "a@x.example", "role": "root"}]), env={})
+@pytest.mark.parametrize("change, problem", [
+    ({"clientid": "x"}, "auth.clientid: unknown key; expected one of client_id, "),
+    ({"client_kwargs": "prompt=login"}, "auth.client_kwargs: expected a table"),
+    ({"client_id": 7}, "auth.client_id: expected a string, got 7"),
+])
+def test_a_misspelt_or_mistyped_auth_key_stops_the_config(change, problem):
+    with pytest.raises(ConfigError, match=re.escape(f"tumbuh.toml: {problem}")):
+        config({**AUTH, **change})
 
 
 # -- the handoff to Streamlit ----------------------------------------------------------------------
@@ -260,17 +270,17 @@ def test_serve_hands_the_settings_to_streamlit_and_removes_them(monkeypatch, tmp
     assert "from-env" not in " ".join(cmd)
     assert "sign-in on: open it as https://tumbuh.example" in capsys.readouterr().err
     # without [auth]: no secrets file
-    assert serve.main(8621, tmp_path / "w.duckdb", config=Config(raw={})) == 0
+    assert serve.main(8621, tmp_path / "w.duckdb", config=Config()) == 0
     assert FakePopen.seen[-1][1] is None
 
 
 def test_serve_refuses_broken_sign_in_settings(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(serve.subprocess, "Popen", FakePopen)
     FakePopen.seen = []
-    broken = config({**AUTH, "redirect_uri": ""}, users=[{"email": "x", "role": "root"}])
+    broken = config({**AUTH, "redirect_uri": "", "cookie_secret": "short"})
     assert serve.main(8622, tmp_path / "w.duckdb", config=broken) == 2
     err = capsys.readouterr().err
-    assert "redirect_uri is missing" in err and "role must be one of" in err
+    assert "redirect_uri is missing" in err and "shorter than 32" in err
     assert FakePopen.seen == []
 
 

@@ -121,18 +121,9 @@ def test_refusal_without_auth():
     assert serve.refusal("0.0.0.0", auth_configured=False, no_auth=True) is None
 
 
-def test_auth_configured_needs_client_id_and_metadata_url():
-    assert not Config(raw={}).auth_configured
-    assert not Config(raw={"auth": {"client_id": "tumbuh"}}).auth_configured
-    assert Config(raw={"auth": {"client_id": "tumbuh", "server_metadata_url":
-                                "https://sso.example/.well-known/openid-configuration"}}
-                  ).auth_configured
-    assert not default_config().auth_configured  # the shipped config has no [auth]
-
-
 def test_cli_refuses_a_public_address_without_auth(tmp_path):
     port = free_port()
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "serve", "--address", "0.0.0.0",
+    proc = subprocess.run([sys.executable, "-m", "tumbuh_cli", "serve", "--address", "0.0.0.0",
                            "--port", str(port), "--warehouse", str(tmp_path / "w.duckdb")],
                           capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT,
                           check=False, env={**os.environ, "TUMBUH_CONFIG": str(SHIPPED_CONFIG)})
@@ -159,7 +150,7 @@ class FakePopen:
 
 def test_no_auth_or_auth_lets_it_listen_on_a_public_address(monkeypatch, capsys, tmp_path):
     """Argument handling only; Streamlit is not started."""
-    from pipelines import cli
+    import tumbuh_cli as cli
 
     monkeypatch.setattr(serve.subprocess, "Popen", FakePopen)
     FakePopen.commands = []
@@ -168,7 +159,7 @@ def test_no_auth_or_auth_lets_it_listen_on_a_public_address(monkeypatch, capsys,
     cmd = FakePopen.commands[-1]
     assert cmd[cmd.index("--server.address") + 1] == "0.0.0.0"
     assert "http://0.0.0.0:8611" in capsys.readouterr().err
-    signed = Config(raw={"auth": {
+    signed = Config.from_dict({"auth": {
         "server_metadata_url": "https://sso.example/.well-known/openid-configuration",
         "client_id": "tumbuh", "client_secret": "s", "cookie_secret": "c" * 32,
         "redirect_uri": "https://tumbuh.example/oauth2callback"}})
@@ -189,7 +180,7 @@ def test_serve_listens_on_loopback_only_and_sigterm_stops_streamlit(tmp_path):
     log_path = tmp_path / "serve.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port),
+            [sys.executable, "-m", "tumbuh_cli", "serve", "--port", str(port),
              "--warehouse", str(warehouse)],
             cwd=hostile_dir(tmp_path / "cwd"), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -234,4 +225,4 @@ def test_warehouse_from_argument_environment_or_config(monkeypatch):
     assert warehouse_path([]) == Path("/y/b.duckdb")
     assert warehouse_path(["--warehouse", "/x/a.duckdb"]) == Path("/x/a.duckdb")
     monkeypatch.delenv("TUMBUH_WAREHOUSE")
-    assert warehouse_path([]) == default_config().warehouse
+    assert warehouse_path([]) == default_config().warehouse_path

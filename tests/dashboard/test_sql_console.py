@@ -123,7 +123,7 @@ def test_byte_limit(small_wh):
 
 
 def test_limits_come_from_the_config_section():
-    limits = ConsoleLimits.from_config(Config(raw={"console": {"max_rows": 10, "timeout_s": 2}}))
+    limits = Config.from_dict({"console": {"max_rows": 10, "timeout_s": 2}}).console
     assert limits.max_rows == 10 and limits.timeout_s == 2.0
     assert limits.max_concurrent == ConsoleLimits().max_concurrent  # a missing key: the default
 

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import uploads
 from dashboard.auth import LOCAL, Principal
 from dashboard.repository import Repository
+from pipelines.config import load_config
 from pipelines.warehouse import connect_readonly, lock
 from tests.ingest.conftest import row, write_csv
 
@@ -61,6 +62,20 @@ def test_settings_default_beside_the_warehouse(wh):
     s = uploads.upload_settings(wh)
     assert s.folder == wh.resolve().with_name("warehouse.uploads")
     assert s.max_file_mb == 200  # config/tumbuh.toml's [uploads] max_file_mb
+
+
+def test_settings_from_the_config_file(wh, tmp_path):
+    """[uploads] folder relative to the config file's folder (absolute as given), max_file_mb."""
+    path = tmp_path / "cfg" / "tumbuh.toml"
+    path.parent.mkdir()
+    path.write_text('[uploads]\nfolder = "up"\nmax_file_mb = 5\n')
+    s = uploads.upload_settings(wh, load_config(path))
+    assert (s.folder, s.max_file_mb, s.max_bytes) == (tmp_path / "cfg" / "up", 5, 5 * 2**20)
+    path.write_text(f'[uploads]\nfolder = "{tmp_path / "abs"}"\n')
+    assert uploads.upload_settings(wh, load_config(path)).folder == tmp_path / "abs"
+    path.write_text('[uploads]\nfolder = ""\n')  # "": the default, beside the warehouse
+    assert uploads.upload_settings(wh, load_config(path)).folder == wh.resolve().with_name(
+        "warehouse.uploads")
 
 
 def test_refusals_size_extension_kind_empty(settings):

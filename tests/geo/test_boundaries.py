@@ -61,7 +61,7 @@ def test_coverage_simplification_keeps_neighbours_edge_matched(kab):
 
 
 def test_neighbours_from_the_coverage():
-    nb = boundaries.neighbours("kabkota", Config(raw={"paths": {"boundaries_kabkota": str(KABKOTA)}}))
+    nb = boundaries.neighbours("kabkota", Config.from_dict({"paths": {"boundaries_kabkota": str(KABKOTA)}}))
     assert set(nb["35.09"]) == {"35.08", "35.10", "35.11", "35.13"}  # Jember
     assert "35.78" in nb["35.15"]  # Sidoarjo borders Surabaya
 
@@ -75,11 +75,11 @@ def test_representative_points_lie_inside(kec):
 
 def test_which_boundary_file(tmp_path):
     """No entry: the committed file; an empty entry or a missing file: none (points instead)."""
-    cfg = Config(raw={"paths": {}}, base_dir=tmp_path)
+    cfg = Config.from_dict({"paths": {}}, base_dir=tmp_path)
     assert boundaries.boundary_path("kabkota", cfg) == KABKOTA
-    cfg = Config(raw={"paths": {"boundaries_kabkota": ""}}, base_dir=tmp_path)
+    cfg = Config.from_dict({"paths": {"boundaries_kabkota": ""}}, base_dir=tmp_path)
     assert boundaries.load_light("kabkota", cfg) is None
-    cfg = Config(raw={"paths": {"boundaries_kabkota": "missing.geojson"}}, base_dir=tmp_path)
+    cfg = Config.from_dict({"paths": {"boundaries_kabkota": "missing.geojson"}}, base_dir=tmp_path)
     assert boundaries.load_light("kabkota", cfg) is None
 
 

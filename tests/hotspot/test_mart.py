@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from geo.weights import KECAMATAN_FILE, kecamatan_contiguity, period_weights
-from pipelines.config import SQL_DIR
-from pipelines.hotspot import DECIMALS, Settings, analyse
+from pipelines.config import SQL_DIR, Hotspot
+from pipelines.hotspot import DECIMALS, analyse
 from tests.marts.conftest import marts_config
 
 MODEL = SQL_DIR / "marts" / "stunting" / "70_mart_hotspot.py"
@@ -90,9 +90,9 @@ def test_a_period_equals_pysal_called_directly(hcon):
     y = df["pct_stunted_eb"].round(DECIMALS).to_numpy()  # the model analyses 4 decimals
     w = weights.w()
     w.transform = "r"
-    np.random.seed(Settings.seed)
+    np.random.seed(Hotspot().seed)
     moran = esda.Moran(y, w, permutations=999)
-    lisa = esda.Moran_Local(y, w, permutations=999, seed=Settings.seed, n_jobs=1)
+    lisa = esda.Moran_Local(y, w, permutations=999, seed=Hotspot().seed, n_jobs=1)
     gi = esda.G_Local(y, weights.w(), transform="B", star=True, permutations=0, n_jobs=1)
     row = hcon.execute("SELECT moran_i, z_sim, p_sim FROM mart_moran WHERE period_type = 'bulan' "
                        "AND period = '2024-01'").fetchone()
@@ -178,7 +178,7 @@ def test_analyse_is_the_model_step():
                              [f"35.09.{i:02d}" for i in range(1, 32)])
     rng = np.random.default_rng(0)
     local, overall = analyse(weights, dict(zip(weights.codes, rng.uniform(10, 30, 31))),
-                             Settings())
+                             Hotspot())
     assert overall["n_units"] == 31 and len(local["kode"]) == 31
     assert overall["n_components"] >= 1 and all(n > 0 for n in local["n_neighbours"])
 
@@ -186,9 +186,9 @@ def test_analyse_is_the_model_step():
 @pytest.mark.parametrize("name,suffix", [("mart_hotspot", ".csv"), ("hotspot", ".xlsx"),
                                          ("moran", ".parquet")])
 def test_export(hotspot_warehouse, tmp_path, name, suffix):
-    from pipelines.cli import main
     from pipelines.export import list_exports
     from pipelines.warehouse import connect_readonly
+    from tumbuh_cli import main
 
     with connect_readonly(hotspot_warehouse) as con:
         names = dict(list_exports(con))
@@ -215,11 +215,7 @@ def test_audit_catches_a_cluster_that_is_not_significant(hotspot_warehouse, tmp_
 
 
 def _config_with(paths: dict) -> object:
-    from pipelines.config import Config
-
-    base = marts_config()
-    return Config(raw={**base.raw, "paths": {**base.raw.get("paths", {}), **paths}},
-                  base_dir=base.base_dir)
+    return marts_config().replace(paths=paths)
 
 
 def test_kecamatan_missing_from_the_boundary_file_and_no_file(hotspot_warehouse, tmp_path):
@@ -254,10 +250,3 @@ def test_kecamatan_missing_from_the_boundary_file_and_no_file(hotspot_warehouse,
                    .fetchall()} == {"not_analysed", "suppressed", "no_data"}
         assert "stunting_hotspot_consistent" not in run_audits(con, {"stunting"})
 
-
-def test_settings_out_of_range_stop_the_build():
-    with pytest.raises(ValueError, match=r"\[hotspot\].*permutations = 0"):
-        Settings.from_section({"permutations": 0})
-    with pytest.raises(ValueError, match="alpha"):
-        Settings.from_section({"alpha": 5})
-    assert Settings.from_section({}) == Settings()

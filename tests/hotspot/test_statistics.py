@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from geo.weights import from_neighbours, period_weights
-from pipelines.hotspot import Settings, analyse, bh_adjust, border_groups, cluster_ids
+from pipelines.config import Hotspot
+from pipelines.hotspot import analyse, bh_adjust, border_groups, cluster_ids
 
 
 def lattice(rows: int, cols: int, queen: bool = False) -> dict[str, list[str]]:
@@ -40,7 +41,7 @@ def lattice(rows: int, cols: int, queen: bool = False) -> dict[str, list[str]]:
 
 def run(neighbours: dict[str, list[str]], values: np.ndarray, **settings: object):
     weights = period_weights(from_neighbours(neighbours), neighbours)
-    return weights, *analyse(weights, dict(zip(weights.codes, values)), Settings(**settings))
+    return weights, *analyse(weights, dict(zip(weights.codes, values)), Hotspot(**settings))
 
 
 def test_moran_by_hand_on_a_3x3_gradient():

@@ -81,6 +81,6 @@ def test_boundary_file_follows_the_config():
     from geo.weights import boundary_file
 
     assert boundary_file(default_config()) == KECAMATAN_FILE
-    off = Config(raw={"paths": {"boundaries_kecamatan": ""}})
+    off = Config().replace(paths={"boundaries_kecamatan": ""})
     assert boundary_file(off) is None
-    assert boundary_file(Config(raw={})) == KECAMATAN_FILE
+    assert boundary_file(Config()) == KECAMATAN_FILE  # not set: the committed file

@@ -13,7 +13,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines.config import PROJECT_ROOT, SQL_DIR, Config, default_config
+from pipelines.config import SQL_DIR, Config, default_config
 from pipelines.ingest.intervensi import SOURCE
 from pipelines.ingest.load import ingest_files
 from pipelines.ingest.source import FileResult
@@ -84,11 +84,8 @@ def query(warehouse: Path, sql: str, params: Sequence[object] = ()) -> list[tupl
 def config_with_campaigns(path: Path, min_cell: int | None = None) -> Config:
     """The project's config with `[paths] campaigns` pointing at `path` (and `[prevalence]
     min_cell` if given)."""
-    raw = dict(default_config().raw)
-    raw["paths"] = {**raw.get("paths", {}), "campaigns": str(path)}
-    if min_cell is not None:
-        raw["prevalence"] = {**raw.get("prevalence", {}), "min_cell": min_cell}
-    return Config(raw=raw, base_dir=PROJECT_ROOT)
+    config = default_config().replace(paths={"campaigns": str(path)})
+    return config if min_cell is None else config.replace(prevalence={"min_cell": min_cell})
 
 
 def run_intervensi_marts(

@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from pipelines.cli import main as cli_main
 from pipelines.warehouse import connect_readonly
 from tests.intervensi.conftest import (
     HEADER,
@@ -19,6 +18,7 @@ from tests.intervensi.conftest import (
     write_csv,
     write_xlsx,
 )
+from tumbuh_cli import main as cli_main
 
 TITLES = [
     "LAPORAN HARIAN INTERVENSI STUNTING",

@@ -86,7 +86,7 @@ def test_unknown_extension(fixture_warehouse, tmp_path):
 def test_an_export_that_cannot_be_written_ends_with_exit_3_and_no_partial_file(
         fixture_warehouse, tmp_path, capsys, monkeypatch):
     import pipelines.export as export_module
-    from pipelines.cli import main
+    from tumbuh_cli import main
 
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("a file where the folder should be")

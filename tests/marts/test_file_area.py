@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.config import default_config
+from pipelines.config import Config, default_config, load_config
 from pipelines.ingest import spm
 from pipelines.ingest.load import ingest_files
 from pipelines.warehouse import connect_readonly
@@ -76,3 +76,21 @@ def test_every_build_records_its_code_and_config(tmp_path):
     assert config_sha256({"prevalence": {"min_cell": 10}}) != config_sha256(
         {"prevalence": {"min_cell": 11}})
     assert config_sha256({"a": 1, "b": 2}) == config_sha256({"b": 2, "a": 1})
+
+
+def test_the_config_hash_is_of_the_settings_in_effect(tmp_path):
+    """A typed config hashes its sections and users: a key written as its default or left out
+    is the same setting, the file's folder is none, another value is another hash."""
+    from pipelines.provenance import config_sha256
+
+    files = {"a/t.toml": "# nothing set\n", "b/t.toml": "[prevalence]\nmin_cell = 10\n",
+             "b/u.toml": "[hotspot]\nseed = 1\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    empty, spelt, other = (load_config(tmp_path / name) for name in files)
+    assert empty.base_dir != spelt.base_dir
+    assert config_sha256(empty) == config_sha256(spelt) == config_sha256(Config())
+    assert config_sha256(other) != config_sha256(empty)
+    assert config_sha256(Config().replace(paths={"warehouse": "x.duckdb"})) != config_sha256(
+        empty)

@@ -44,10 +44,9 @@ def _by_month(folder: Path, source: str) -> dict[str, list[Path]]:
 
 
 def _config(campaigns: Path | None = None) -> Config:
-    raw = {k: dict(v) for k, v in default_config().raw.items()}
-    if campaigns is not None:
-        raw.setdefault("paths", {})["campaigns"] = str(campaigns)
-    return Config(raw=raw, base_dir=default_config().base_dir)
+    if campaigns is None:
+        return default_config()
+    return default_config().replace(paths={"campaigns": str(campaigns)})
 
 
 def _load(warehouse: Path, source: str, files: list[Path], config: Config) -> None:

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from scipy.stats import binom, norm
 
+from pipelines.config import ConfigError
 from pipelines.warehouse import building, connect_readonly
 from tests.marts.conftest import insert, marts_config
 
@@ -177,8 +178,9 @@ def test_mean_kabkota_definition(tmp_path):
     assert r == pytest.approx((100 * 58 / 180 + 5 + 60) / 3)
 
 
-def test_unknown_provincial_definition_fails_the_build(tmp_path):
-    with pytest.raises(duckdb.Error, match="provincial_average"):
+def test_unknown_provincial_definition_is_refused_before_the_build(tmp_path):
+    with pytest.raises(ConfigError, match="prevalence.provincial_average: expected one of "
+                       "'pooled', 'mean_kabkota', got 'median'"):
         build(tmp_path / "w.duckdb", prevalence={"provincial_average": "median"})
     assert not (tmp_path / "w.duckdb").exists()
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
+from pipelines.config import ConfigError
 from pipelines.warehouse import connect_readonly
 from tests.marts.conftest import build_fixture_warehouse, marts_config
 
@@ -84,11 +84,12 @@ def test_selected_reference_follows_config(tmp_path):
     assert selected == [("admin",)] and above == [("35.10",)]
 
 
-def test_unknown_target_reference_fails_the_build(tmp_path):
-    with pytest.raises(duckdb.Error, match="target_list.reference"):
+def test_unknown_target_reference_is_refused_before_the_build(tmp_path):
+    with pytest.raises(ConfigError, match="target_list.reference: expected one of"):
         build_fixture_warehouse(
             tmp_path / "w.duckdb", marts_config(target_list={"reference": "ski_2023"})
         )
+    assert not (tmp_path / "w.duckdb").exists()
 
 
 def test_survey_beside_admin(con):

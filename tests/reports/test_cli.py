@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.cli import main
 from tests.reports.conftest import pdf_pages, pdf_text
+from tumbuh_cli import main
 
 
 def test_kabkota_and_provinsi_reports(warehouse, tmp_path, capsys):

@@ -10,7 +10,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.cli import main
 from pipelines.warehouse import building
 from tests.marts import fixture
 from tests.marts.conftest import insert, marts_config
@@ -23,6 +22,7 @@ from tests.security.hostile import (
     xlsx_problems,
     xlsx_values,
 )
+from tumbuh_cli import main
 
 XLSX_TEST_ROWS = 3000  # mart_hotspot: 666 kecamatan x 4 periods = 2,664 rows
 # posyandu name -> a hostile spelling of it (the keys stay the same)

@@ -7,9 +7,9 @@ import os
 import stat
 from pathlib import Path
 
-from pipelines.cli import main as cli_main
 from pipelines.warehouse import building
 from tests.ingest.conftest import row, write_csv
+from tumbuh_cli import main as cli_main
 
 
 def open_to_others(root: Path) -> list[str]:

@@ -16,17 +16,18 @@ import duckdb
 import pytest
 
 from pipelines import keys
-from pipelines.config import SQL_DIR, Config, default_config
+from pipelines.config import SQL_DIR, Config
 from pipelines.ingest.load import prepare_session
 from pipelines.warehouse import connect_readonly, init_catalog
 from tests.conftest import TEST_HASH_KEY
 from tests.ingest.conftest import row, write_csv
+from tumbuh_cli import main as cli_main
 
 OTHER_KEY = "9b1c47e0d25a8f36" "c4e7a10b93d2f568" "0a6d3c91e5b7f24d" "7e28b5c0a91f3d64"
 
 
 def cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "tumbuh_cli", *map(str, args)],
                           capture_output=True, text=True, check=False,
                           env={**os.environ, **(env or {})})
 
@@ -130,20 +131,68 @@ def test_a_warehouse_with_keys_of_the_old_scheme_is_refused(tmp_path):
 
 
 def _config(tmp_path, privacy: dict) -> Config:
-    raw = {**default_config().raw, "privacy": privacy}
-    return Config(raw=raw, base_dir=tmp_path)
+    return Config.from_dict({"privacy": privacy}, base_dir=tmp_path)
 
 
-def test_the_key_file_is_created_private_outside_the_warehouse(tmp_path, monkeypatch):
+def test_reading_the_key_creates_nothing(tmp_path, monkeypatch):
     monkeypatch.delenv("TUMBUH_HASH_KEY")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    config = _config(tmp_path, {})
-    key = config.hash_key(tmp_path / "data" / "w.duckdb")
+    with pytest.raises(keys.MissingKey, match="tumbuh key --create"):
+        _config(tmp_path, {}).hash_key(tmp_path / "data" / "w.duckdb")
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_the_first_load_creates_the_key_file_private_outside_the_warehouse(tmp_path):
+    env = {"TUMBUH_HASH_KEY": "", "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    warehouse = tmp_path / "wh" / "w.duckdb"
+    done = cli("ingest", "posyandu", write_csv(tmp_path / "a.csv", [row(1)]),
+               "--warehouse", warehouse, env=env)
+    assert done.returncode == 0 and "created a new hash key" in done.stderr
     key_file = tmp_path / "xdg" / "tumbuh" / "hash_key"
-    assert keys.parse_key(key_file.read_text(), "file") == key
+    key = keys.parse_key(key_file.read_text(), "file")
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
-    assert config.hash_key(tmp_path / "data" / "w.duckdb") == key  # read again, not replaced
+    with connect_readonly(warehouse) as con:
+        assert con.execute("SELECT fingerprint FROM meta_key").fetchall() == [
+            (keys.fingerprint(key),)]
+    # a second load reads it, it does not replace it
+    assert cli("ingest", "posyandu", write_csv(tmp_path / "b.csv", [row(2)]),
+               "--warehouse", warehouse, env=env).returncode == 0
+    assert keys.parse_key(key_file.read_text(), "file") == key
+    # lost: a warehouse with a key gets no new one, and nothing is loaded
+    key_file.unlink()
+    before = warehouse.read_bytes()
+    done = cli("ingest", "posyandu", write_csv(tmp_path / "c.csv", [row(3)]),
+               "--warehouse", warehouse, env=env)
+    assert done.returncode == 3 and "Restore the key file" in done.stderr
+    assert not key_file.exists() and warehouse.read_bytes() == before
+
+
+def test_tumbuh_key_shows_and_creates_the_key_on_purpose(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TUMBUH_HASH_KEY", "")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    key_file = tmp_path / "xdg" / "tumbuh" / "hash_key"
+    warehouse = tmp_path / "wh" / "w.duckdb"
+    assert cli_main(["key", "--warehouse", str(warehouse)]) == 3  # only looks
+    assert "tumbuh key --create" in capsys.readouterr().err and not key_file.exists()
+    assert cli_main(["key", "--create", "--warehouse", str(warehouse)]) == 0
+    key = keys.parse_key(key_file.read_text(), "file")
+    out = capsys.readouterr().out
+    assert keys.fingerprint(key)[:12] in out and "no warehouse" in out
+    assert cli_main(["key", "--create", "--warehouse", str(warehouse)]) == 0  # kept as it is
+    assert keys.parse_key(key_file.read_text(), "file") == key
+    monkeypatch.setenv("TUMBUH_HASH_KEY", OTHER_KEY)
+    assert cli_main(["ingest", "posyandu", str(write_csv(tmp_path / "a.csv", [row(1)])),
+                     "--warehouse", str(warehouse)]) == 0
+    capsys.readouterr()
+    assert cli_main(["key", "--warehouse", str(warehouse)]) == 0
+    assert "built under this key" in capsys.readouterr().out
+    monkeypatch.setenv("TUMBUH_HASH_KEY", "")  # the key file's key is not the warehouse's
+    assert cli_main(["key", "--warehouse", str(warehouse)]) == 3
+    assert "built under another key" in capsys.readouterr().err
+    key_file.unlink()  # and no new key file over a warehouse that has a key
+    assert cli_main(["key", "--create", "--warehouse", str(warehouse)]) == 3
+    assert "not creating" in capsys.readouterr().err and not key_file.exists()
 
 
 @pytest.mark.parametrize("key_file", ["data/.hash_key", "data/sub/key", "data/w.store/k"])

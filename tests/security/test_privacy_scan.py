@@ -39,12 +39,11 @@ def test_no_personal_value_reaches_any_layer(tmp_path, fmt):
 
 def test_the_scan_finds_what_it_looks_for(tmp_path):
     """The scan itself: a personal value in a table, in a file's bytes or in a number is found."""
-    from pipelines.config import Config, default_config
+    from pipelines.config import default_config
     from pipelines.warehouse import building
 
     warehouse = tmp_path / "w.duckdb"
-    with building(warehouse, Config(raw=default_config().raw, base_dir=default_config().base_dir)
-                  ) as build:
+    with building(warehouse, default_config()) as build:
         build.con.execute("CREATE TABLE mart_leak AS SELECT 'Ibu SRI WAHYUNINGSIH A' AS nama, "
                           "3509014506900000.0 AS kg")
         build.changed = True

@@ -123,7 +123,7 @@ def test_missing_required_column_is_fatal(tmp_path, csv_file, load, query):
 
 
 def test_cli_prints_the_same_summaries_as_posyandu(tmp_path, csv_file, warehouse, capsys):
-    from pipelines.cli import main
+    from tumbuh_cli import main
 
     path = csv_file(tmp_path / "spm_cli.csv", HEADER, [
         rec(1, "Melati 1", "Kesehatan", "KES01", 40, 30),

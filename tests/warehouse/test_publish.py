@@ -47,7 +47,7 @@ def _sha(path: Path) -> str:
 
 
 def _cli(*args: object) -> list[str]:
-    return [sys.executable, "-m", "pipelines.cli", *map(str, args)]
+    return [sys.executable, "-m", "tumbuh_cli", *map(str, args)]
 
 
 def _link_month_folders(target: Path, months: dict[str, list[Path]], names: list[str]) -> Path:
@@ -175,7 +175,7 @@ def test_rebuild_of_a_missing_warehouse_says_so(tmp_path: Path) -> None:
 def test_a_failing_audit_blocks_the_publish(demo: Path, tmp_path: Path, monkeypatch,
                                             capsys) -> None:
     from pipelines import marts
-    from pipelines.cli import main
+    from tumbuh_cli import main
 
     months = _months(demo)
     names = sorted(months)

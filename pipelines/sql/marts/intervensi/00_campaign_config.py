@@ -46,7 +46,7 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     )
 
 
-def listed_by_rule(con: duckdb.DuckDBPyConnection, rule: str) -> list[str]:
+def listed_by_rule(con: duckdb.DuckDBPyConnection, rule: str, config: Config) -> list[str]:
     """The kab/kota a campaign's `targets_from` rule names, before extras and exclusions."""
     if rule == "none":
         return []
@@ -64,8 +64,8 @@ def listed_by_rule(con: duckdb.DuckDBPyConnection, rule: str) -> list[str]:
         return [
             r[0]
             for r in con.execute(
-                "SELECT kode FROM ref_kabkota WHERE round(stunting_ssgi_2024, 1) > "
-                "round(coalesce(getvariable('ssgi_2024_provincial'), 14.7), 1) ORDER BY kode"
+                "SELECT kode FROM ref_kabkota WHERE round(stunting_ssgi_2024, 1) > round(?, 1) "
+                "ORDER BY kode", [config.target_list.ssgi_2024_provincial]
             ).fetchall()
         ]
     return [
@@ -128,7 +128,7 @@ def build(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     )
     for campaign in campaigns:
         head, kabkota, targets, days = _rows(
-            campaign, names, listed_by_rule(con, campaign.targets_from)
+            campaign, names, listed_by_rule(con, campaign.targets_from, config)
         )
         _insert(con, "ref_campaign", [head])
         _insert(con, "ref_campaign_kabkota", kabkota)

@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from geo.weights import Contiguity, boundary_file, kecamatan_contiguity, period_weights
-from pipelines.config import Config
-from pipelines.hotspot import DECIMALS, Settings, analyse, border_groups
+from pipelines.config import Config, Hotspot
+from pipelines.hotspot import DECIMALS, analyse, border_groups
 
 SCHEMA = """
 CREATE OR REPLACE TABLE mart_hotspot (
@@ -113,7 +113,7 @@ def _changed_periods(current: pd.DataFrame, stored: pd.DataFrame) -> tuple[set, 
     return todo, set(before) - set(now)
 
 
-def _period(rows: pd.DataFrame, contiguity: Contiguity | None, settings: Settings
+def _period(rows: pd.DataFrame, contiguity: Contiguity | None, settings: Hotspot
             ) -> tuple[pd.DataFrame, dict]:
     """One period's mart_hotspot rows and mart_moran row."""
     first = rows.iloc[0]
@@ -152,7 +152,7 @@ def _period(rows: pd.DataFrame, contiguity: Contiguity | None, settings: Setting
 
 
 def build(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    settings = Settings.from_section(config.section("hotspot"))
+    settings = config.hotspot
     full = not all(_exists(con, t) for t in ("state_hotspot_input", "mart_hotspot", "mart_moran"))
     if full:
         con.execute(SCHEMA)

@@ -1,4 +1,7 @@
-"""The `tumbuh` command: demo data, ingestion, z-scores, exports and the dashboard."""
+"""The `tumbuh` command: demo data, ingestion, z-scores, exports, the hash key and the dashboard.
+
+The entry module on top of the packages (D30): it imports pipelines, dashboard and demo (the
+last two lazily, so the pipeline runs without them); none of them imports it back."""
 
 from __future__ import annotations
 
@@ -6,11 +9,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.config import default_config
+from pipelines.config import ConfigError, default_config
+from pipelines.guarded import guarded
+
+# Exit codes: 0 done, 1 some file was fatal, 2 a usage or config error, 3 nothing was changed
+# because the warehouse, its key or the disk refused (each with a message saying why).
+# Every other command reads the config (config/tumbuh.toml or $TUMBUH_CONFIG) first.
+WITHOUT_CONFIG = {"demo", "zscore"}
 
 
 def _warehouse(args: argparse.Namespace) -> Path:
-    return Path(args.warehouse) if args.warehouse else default_config().warehouse
+    return Path(args.warehouse) if args.warehouse else default_config().warehouse_path
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -38,57 +47,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(result.to_line(), file=sys.stderr if result.fatal else sys.stdout, flush=True)
 
     warehouse = _warehouse(args)
-    results = _guarded("ingest", warehouse, lambda: ingest_files(
+    results = guarded("ingest", warehouse, lambda: ingest_files(
         jobs, warehouse=warehouse, on_result=report, only_kabkota=args.only_kabkota))
     if isinstance(results, int):
         return results
     return 1 if any(r.fatal for r in results) else 0
-
-
-def _guarded(command: str, warehouse: Path, work):
-    """Run a warehouse write; a failure that is no bug (lock held, out of memory or disk, a
-    warehouse of the old layout) becomes one message and exit code 3, with nothing published."""
-    import duckdb
-
-    from pipelines.ingest.load import OutsideWilayah
-    from pipelines.keys import HashKeyError
-    from pipelines.marts import AuditFailed
-    from pipelines.warehouse import WarehouseLayoutError, WarehouseLocked
-
-    try:
-        return work()
-    except AuditFailed as exc:
-        print(f"tumbuh {command}: the new marts failed their audits, so nothing was published "
-              f"({warehouse} is as it was before this command"
-              + (", and the files reported above are not loaded" if command == "ingest" else "")
-              + f"):\n{exc}", file=sys.stderr)
-        return 3
-    except WarehouseLocked as exc:
-        print(f"tumbuh {command}: {exc}; nothing was changed, try again when it is done",
-              file=sys.stderr)
-        return 3
-    except OutsideWilayah as exc:
-        print(f"tumbuh {command}: {exc}; nothing was loaded: {warehouse} is as it was",
-              file=sys.stderr)
-        return 3
-    except WarehouseLayoutError as exc:
-        print(f"tumbuh {command}: {exc}", file=sys.stderr)
-        return 3
-    except HashKeyError as exc:  # a weak or misplaced key, or not the warehouse's
-        print(f"tumbuh {command}: {exc}. Nothing was loaded: {warehouse} is as it was.",
-              file=sys.stderr)
-        return 3
-    except (duckdb.OutOfMemoryException, duckdb.IOException, OSError) as exc:
-        # The build is discarded: whatever was reported above was not published.
-        hint = ("raise [warehouse] memory_limit in the config" if isinstance(
-                    exc, duckdb.OutOfMemoryException)
-                else "free disk space beside the warehouse (the build, its new files and "
-                     "DuckDB's spill files live there) and check that its folder is writable")
-        print(f"tumbuh {command}: the warehouse build failed: {exc}\n"
-              f"Nothing was published: {warehouse} is as it was before this command"
-              + (", and the files reported above are not loaded" if command == "ingest" else "")
-              + f". To fix: {hint}.", file=sys.stderr)
-        return 3
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -104,7 +67,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
             pass
         return 0
 
-    result = _guarded("rebuild", warehouse, rebuild)
+    result = guarded("rebuild", warehouse, rebuild)
     if result == 0:
         print(f"every mart of {warehouse} rebuilt from its stored rows")
     return result
@@ -162,6 +125,61 @@ def cmd_report(args: argparse.Namespace) -> int:
     return run(args, _warehouse(args))
 
 
+def cmd_key(args: argparse.Namespace) -> int:
+    """Where the hash key comes from, its fingerprint and whether it is the warehouse's; with
+    --create, make the key file (the only command besides a first load that does, D31)."""
+    import duckdb
+
+    from pipelines import keys
+    from pipelines.warehouse import connect_readonly
+
+    config = default_config()
+    warehouse = _warehouse(args)
+    try:
+        source = keys.key_source(config.privacy, config.base_dir, warehouse)
+    except keys.HashKeyError as exc:
+        print(f"tumbuh key: {exc}", file=sys.stderr)
+        return 3
+    stored: str | None = None
+    if warehouse.exists():
+        try:
+            with connect_readonly(warehouse) as con:
+                rows = con.execute("SELECT fingerprint FROM meta_key").fetchall()
+                stored = rows[0][0] if rows else None
+                has_key = keys.has_key(con)
+        except duckdb.Error as exc:
+            print(f"tumbuh key: cannot read {warehouse}: {exc}", file=sys.stderr)
+            return 3
+    else:
+        has_key = False
+    if args.create and not source.from_env and not source.file.exists():
+        if has_key:
+            print(f"tumbuh key: not creating {source.file}: {warehouse} was built under a key "
+                  "and a new one would not match its child keys. Restore the key file from "
+                  f"your copy of it, or set ${source.env_name}", file=sys.stderr)
+            return 3
+        keys.create_key_file(source.file)
+    try:
+        key = keys.load_key(config.privacy, config.base_dir, warehouse)
+    except keys.HashKeyError as exc:
+        print(f"tumbuh key: {exc}", file=sys.stderr)
+        return 3
+    mine = keys.fingerprint(key)
+    print(f"hash key from {source.describe()}, fingerprint {mine[:12]}...")
+    if not warehouse.exists():
+        print(f"no warehouse at {warehouse} yet: its first load stores this key's fingerprint")
+    elif stored == mine:
+        print(f"{warehouse} was built under this key")
+    elif stored is None and not has_key:
+        print(f"{warehouse} has no key yet: its next load stores this key's fingerprint")
+    else:
+        print(f"{warehouse} was built under another key"
+              + (f" (fingerprint {stored[:12]}...)" if stored else " (of an older scheme)")
+              + ": a load with this key is refused", file=sys.stderr)
+        return 3
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.serve import main as serve_main
 
@@ -170,7 +188,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tumbuh", description=__doc__)
+    parser = argparse.ArgumentParser(prog="tumbuh", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="load export files into the warehouse")
@@ -214,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     report_arguments(p)
     p.set_defaults(func=cmd_report)
 
+
+    p = sub.add_parser("key", help="show where the hash key comes from and whether it is the "
+                       "warehouse's; --create makes the key file")
+    p.add_argument("--create", action="store_true",
+                   help="create the key file with a random key if there is none (not over a "
+                        "warehouse built under a key)")
+    p.add_argument("--warehouse", help="published warehouse path (default from config)")
+    p.set_defaults(func=cmd_key)
+
     p = sub.add_parser("serve", help="start the dashboard (on 127.0.0.1 unless --address)")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="127.0.0.1",
@@ -230,8 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.filemodes import private_files
 
     args = build_parser().parse_args(argv)
-    with private_files():  # the warehouse, its store, the key file and exports: 0600/0700
-        return args.func(args)
+    try:
+        if args.command not in WITHOUT_CONFIG:
+            default_config()  # read and checked before any work, even with --warehouse
+        with private_files():  # the warehouse, its store, the key file and exports: 0600/0700
+            return args.func(args)
+    except ConfigError as exc:
+        print(f"tumbuh {args.command}: the config cannot be used: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
