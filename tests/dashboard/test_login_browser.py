@@ -209,7 +209,7 @@ def test_provinsi_user_sees_the_dashboard(app, oidc, browser):
     assert "Ratna Wulandari" in side and "Provinsi · Jawa Timur" in side
     links = browser.evaluate("[...document.querySelectorAll("
                              "'[data-testid=\"stSidebarNavLink\"]')].length")
-    assert links == 8  # the seven read pages and Unggah data
+    assert links == 9  # the seven read pages (Pertumbuhan included), Eksplorasi and Unggah data
 
 
 def test_kabupaten_user_sees_name_role_and_wilayah_in_the_sidebar(app, oidc, browser):
