@@ -74,7 +74,7 @@ def source_caption(repo: Repository, sources: Sequence[str], period: str | None 
     parts = [t("caption.source", sources="; ".join(t(f"source.{s}") for s in sources))]
     if period:
         parts.append(t("caption.period", period=fmt.period(period)))
-    dates = [info["extraction"].get(_lineage_source(s)) for s in sources]
+    dates = [info["extraction"].get(q.build.LINEAGE_SOURCE.get(s, s)) for s in sources]
     dates = [d for d in dates if d is not None and not pd.isna(d)]
     if dates:
         parts.append(t("caption.as_of", date=fmt.day(max(dates))))
@@ -84,11 +84,11 @@ def source_caption(repo: Repository, sources: Sequence[str], period: str | None 
     if extra:
         parts.append(extra)
     st.caption(" · ".join(parts))
-    files_behind(repo, sources, span or period, kode)
+    files_behind(repo, sources, span or period, kode, info["code"])
 
 
 def files_behind(repo: Repository, sources: Sequence[str], period: str | tuple[str, str] | None,
-                 kode: str | None) -> None:
+                 kode: str | None, code: dict | None) -> None:
     """The provenance of what the page shows: every loaded file with rows in its wilayah and
     period (name, extraction date, load time, SHA-256, rows), folded away."""
     files = q.build.files_behind(repo, sources, kode, period)
@@ -102,15 +102,10 @@ def files_behind(repo: Repository, sources: Sequence[str], period: str | tuple[s
                    {"extraction_date": "date", "n_rows": "int"}, height=240)
         if repo.scope is not None:
             st.caption(t("caption.files_scope"))
-        code = q.build.build_info(repo)["code"]
-        if code:
+        if code:  # what the build ran with (source_caption's build_info)
             st.caption(t("caption.code", version=code["tumbuh_version"],
                          code=str(code["code_sha256"])[:12], config=str(code["config_sha256"])[:12],
                          commit=str(code["git_commit"] or "–")[:12]))
-
-
-def _lineage_source(source: str) -> str:
-    return {"pengukuran": "posyandu"}.get(source, source)
 
 
 def show_table(df: pd.DataFrame, columns: dict[str, str], formats: dict[str, str] | None = None,

@@ -57,9 +57,8 @@ def build_info(repo: Repository) -> dict[str, Any]:
     return info
 
 
-# the staged table of each lineage source, as the caption names them ("pengukuran": posyandu)
-_LINEAGE = {"pengukuran": "posyandu", "posyandu": "posyandu", "pkk": "pkk", "spm": "spm",
-            "intervensi": "intervensi"}
+# the load manifest's source of a caption's source name, where they differ
+LINEAGE_SOURCE = {"pengukuran": "posyandu"}
 
 
 def _period_start(period: str) -> str:
@@ -85,7 +84,7 @@ def files_behind(repo: Repository, sources: Sequence[str], kode: str | None = No
     if not has(repo, "load_file_months", "load_files"):
         return pd.DataFrame(columns=["source", "file_name", "extraction_date", "loaded_at",
                                      "file_sha256", "n_rows"])
-    names = sorted({_LINEAGE.get(s, s) for s in sources})
+    names = sorted({LINEAGE_SOURCE.get(s, s) for s in sources})
     where = [f"f.source IN ({', '.join('?' * len(names))})"]
     params: list[object] = list(names)
     if kode and kode != "35":  # the wilayah and every code below it
