@@ -32,6 +32,9 @@ STEP_DIR = SQL_DIR / "marts" / "skdn" / "anak"
 STATE = "state_skdn_pertama"
 # Months of weighings before a month that its statuses read: N/T the one before, 2T two.
 LOOKBACK = 2
+# Staged rows one pass of the step recomputes at most (a province month is ~2.3 million): with
+# the two months before them, about a gigabyte of temp tables, within the shipped memory limit.
+CHUNK_ROWS = 3_000_000
 # What tmp_skdn_pertama reads where the log has no file yet.
 _EMPTY_LOG = "(SELECT NULL::VARCHAR AS child_key, NULL::DATE AS bulan_pertama)"
 
@@ -122,11 +125,86 @@ def months_to_recompute(loaded: list[str], moved: set[str], every: list[str]) ->
     return sorted(touched & set(every))
 
 
+def _month_rows(con: duckdb.DuckDBPyConnection, build: Build | None,
+                months: list[str]) -> dict[str, int]:
+    """Staged measurements per month (from the Parquet footers: nothing is scanned)."""
+    if not months:
+        return {}
+    if build is None:
+        return dict(con.execute(
+            "SELECT strftime(measurement_date, '%Y-%m') AS m, count(*) FROM stg_pengukuran "
+            "WHERE list_contains(?, m) GROUP BY m", [months]).fetchall())
+    rows = con.execute(
+        "SELECT part, path FROM store_files WHERE table_name = 'stg_pengukuran' "
+        "AND list_contains(?, part)", [months]).fetchall()
+    if not rows:
+        return {}
+    counts = dict(con.execute(
+        "SELECT file_name, num_rows FROM parquet_file_metadata(?)",
+        [[str(build.root / path) for _, path in rows]]).fetchall())
+    out: dict[str, int] = {}
+    for part, path in rows:
+        out[part] = out.get(part, 0) + counts.get(str(build.root / path), 0)
+    return out
+
+
+def chunks(months: list[str], rows: dict[str, int], budget: int) -> list[list[str]]:
+    """Consecutive runs of `months` (sorted) whose staged rows stay within `budget` (a month
+    over it is a run of its own); [[]] for no month, so the step still makes its tables."""
+    out: list[list[str]] = []
+    total = 0
+    for month in sorted(months):
+        if out and total + rows.get(month, 0) <= budget:
+            out[-1].append(month)
+            total += rows.get(month, 0)
+        else:
+            out.append([month])
+            total = rows.get(month, 0)
+    return out or [[]]
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, into: str, first: bool) -> None:
+    if first:
+        con.execute(f"ALTER TABLE {table} RENAME TO {into}")
+    else:
+        con.execute(f"INSERT INTO {into} SELECT * FROM {table}")
+        con.execute(f"DROP TABLE {table}")
+
+
+def _weighings(con: duckdb.DuckDBPyConnection, build: Build | None, read: list[str],
+               kept: set[str] | None) -> set[str]:
+    """tmp_skdn_timbang for the months `read`: the months of the previous pass's table
+    (tmp_skdn_timbang_lalu, months `kept`; None on the first pass) that are still needed, and
+    the others from the staged rows (a month's weighings do not depend on another month's)."""
+    if kept is not None:
+        con.execute("DELETE FROM tmp_skdn_timbang_lalu WHERE NOT list_contains(?, "
+                    "strftime(bulan, '%Y-%m'))", [read])
+    _scope_pengukuran_months(con, build, sorted(set(read) - (kept or set())))
+    with trace.step("skdn 10_skdn_timbang"):
+        con.execute((STEP_DIR / "10_skdn_timbang.sql").read_text())
+    if kept is not None:
+        con.execute("INSERT INTO tmp_skdn_timbang SELECT * FROM tmp_skdn_timbang_lalu")
+        con.execute("DROP TABLE tmp_skdn_timbang_lalu")
+    con.execute("DROP VIEW scope_skdn")
+    return set(read)
+
+
+def _scope_pengukuran_months(con: duckdb.DuckDBPyConnection, build: Build | None,
+                             months: list[str]) -> None:
+    from pipelines.marts import _scope_pengukuran  # late: marts imports this module
+
+    _scope_pengukuran(con, build, months, view="scope_skdn")
+
+
 def run_skdn_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: list[str],
                   full: bool) -> list[str]:
     """tmp_skdn_bulan, tmp_skdn_lokasi and tmp_skdn_2t for the months a load of `months`
-    (every month when `full`) can change; returns those months."""
-    from pipelines.marts import _months_of, _scope_pengukuran  # late: marts imports this module
+    (every month when `full`) can change; returns those months.
+
+    The months are recomputed in passes of at most CHUNK_ROWS staged rows, in date order; each
+    pass reads its months and the LOOKBACK months before them, keeping from the previous pass
+    the weighings it still needs, so a full build reads every month once."""
+    from pipelines.marts import _months_of  # late: marts imports this module
 
     every = _months_of(con, build)
     with trace.step("skdn first months"):
@@ -135,22 +213,30 @@ def run_skdn_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: l
             recompute = every
         else:
             recompute = months_to_recompute(months, log_first_months(con, build, months), every)
-    read = sorted({shift(m, -k) for m in recompute for k in range(LOOKBACK + 1)} & set(every))
+    passes = chunks(recompute, _month_rows(con, build, recompute), CHUNK_ROWS)
+    kept: set[str] | None = None
+    for number, part in enumerate(passes):
+        read = sorted({shift(m, -k) for m in part for k in range(LOOKBACK + 1)} & set(every))
+        kept = _weighings(con, build, read, kept)
+        con.execute("CREATE OR REPLACE TEMP TABLE tmp_skdn_bulan AS SELECT CAST(m || '-01' AS "
+                    "DATE) AS bulan FROM unnest(?::VARCHAR[]) AS t(m)", [part])
+        _scope_raw(con, build, part)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE tmp_skdn_pertama AS
+            SELECT child_key, min(bulan_pertama) AS bulan_pertama FROM {_log_source(con, build)}
+            WHERE child_key IN (SELECT child_key FROM tmp_skdn_timbang) GROUP BY child_key""")
+        for name in ("20_skdn_anak", "25_skdn_raw", "30_skdn_lokasi"):
+            with trace.step(f"skdn {name}"):
+                con.execute((STEP_DIR / f"{name}.sql").read_text())
+        for table in ("tmp_skdn_pertama", "tmp_skdn_nilai", "tmp_skdn_anak", "tmp_skdn_raw"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DROP VIEW scope_skdn_raw")
+        con.execute("ALTER TABLE tmp_skdn_timbang RENAME TO tmp_skdn_timbang_lalu")
+        _append(con, "tmp_skdn_lokasi", "tmp_skdn_lokasi_semua", number == 0)
+        _append(con, "tmp_skdn_2t", "tmp_skdn_2t_semua", number == 0)
+    con.execute("DROP TABLE tmp_skdn_timbang_lalu")
+    con.execute("ALTER TABLE tmp_skdn_lokasi_semua RENAME TO tmp_skdn_lokasi")
+    con.execute("ALTER TABLE tmp_skdn_2t_semua RENAME TO tmp_skdn_2t")
     con.execute("CREATE OR REPLACE TEMP TABLE tmp_skdn_bulan AS SELECT CAST(m || '-01' AS DATE) "
                 "AS bulan FROM unnest(?::VARCHAR[]) AS t(m)", [recompute])
-    _scope_pengukuran(con, build, read, view="scope_skdn")
-    _scope_raw(con, build, recompute)
-    with trace.step("skdn 10_skdn_timbang"):
-        con.execute((STEP_DIR / "10_skdn_timbang.sql").read_text())
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE tmp_skdn_pertama AS
-        SELECT child_key, min(bulan_pertama) AS bulan_pertama FROM {_log_source(con, build)}
-        WHERE child_key IN (SELECT child_key FROM tmp_skdn_timbang) GROUP BY child_key""")
-    for name in ("20_skdn_anak", "30_skdn_lokasi"):
-        with trace.step(f"skdn {name}"):
-            con.execute((STEP_DIR / f"{name}.sql").read_text())
-    for table in ("tmp_skdn_timbang", "tmp_skdn_pertama", "tmp_skdn_anak"):
-        con.execute(f"DROP TABLE {table}")
-    con.execute("DROP VIEW scope_skdn")
-    con.execute("DROP VIEW scope_skdn_raw")
     return recompute

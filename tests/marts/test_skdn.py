@@ -14,8 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines import skdn
 from pipelines.export import export, list_exports
-from pipelines.skdn import months_to_recompute, run_skdn_step, shift
+from pipelines.skdn import chunks, months_to_recompute, run_skdn_step, shift
 from pipelines.warehouse import building, connect_readonly, init_schema
 from tests.marts import skdn_sequences as seq
 from tests.marts.conftest import insert, marts_config
@@ -136,6 +137,32 @@ def test_months_a_load_recomputes():
     assert months_to_recompute(["2025-12"], set(), every) == ["2025-12"]  # no data after
 
 
+def test_passes_stay_within_the_row_budget():
+    rows = {"2025-01": 5, "2025-02": 4, "2025-03": 9, "2025-04": 1, "2025-05": 1}
+    assert chunks(list(rows), rows, 9) == [["2025-01", "2025-02"], ["2025-03"],
+                                           ["2025-04", "2025-05"]]
+    assert chunks(["2025-03"], rows, 2) == [["2025-03"]]  # a month over the budget: on its own
+    assert chunks(list(rows), rows, 100) == [list(rows)]
+    assert chunks([], rows, 9) == [[]]
+
+
+def test_one_month_per_pass_gives_the_one_pass_counts(step, monkeypatch):
+    """A province build recomputes its months in passes (CHUNK_ROWS); a pass per month must
+    count and list exactly what one pass over every month does."""
+    monkeypatch.setattr(skdn, "CHUNK_ROWS", 1)
+    con = _bare(_staged())
+    recomputed = run_skdn_step(con, None, [], full=True)
+    assert len(recomputed) == len({f"{r['measurement_date']:%Y-%m}" for r in _staged()}) > 3
+    assert _counts(con, "tmp_skdn_lokasi") == _counts(step, "tmp_skdn_lokasi")
+    listed = "SELECT * FROM tmp_skdn_2t ORDER BY ALL"
+    assert con.execute(listed).fetchall() == step.execute(listed).fetchall()
+    assert con.execute("SELECT count(*) FROM tmp_skdn_bulan").fetchone()[0] == len(recomputed)
+    left = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary "
+                                      "AND table_name LIKE 'tmp_skdn%'").fetchall()}
+    assert left == {"tmp_skdn_bulan", "tmp_skdn_lokasi", "tmp_skdn_2t", "tmp_skdn_pertama_log"}
+    con.close()
+
+
 def test_kbm_reference_is_the_demos():
     """The reference table and the demo generator's KBM (which writes the exports' own N/T) are
     the same Buku KIA values."""
@@ -235,10 +262,13 @@ def test_export_of_the_new_marts(built, tmp_path):
 
 
 @pytest.mark.slow
-def test_loads_in_any_order_equal_a_full_rebuild(tmp_path):
-    """May-June first (every child there is B), then January: the children weighed in January
+@pytest.mark.parametrize("passes", ["one", "per month"])
+def test_loads_in_any_order_equal_a_full_rebuild(tmp_path, monkeypatch, passes):
+    """(Recomputed in one pass, and a pass per month as at province scale.) May-June first (every child there is B), then January: the children weighed in January
     too are B no longer in May or June, months beyond the two after January that the load must
     recompute as well; then March, February (March's O become N/T and 2T) and April."""
+    if passes == "per month":
+        monkeypatch.setattr(skdn, "CHUNK_ROWS", 1)
     warehouse, config = tmp_path / "w.duckdb", marts_config(prevalence={"min_cell": 1})
     loaded: set[str] = set()
     for months in ({"2025-05", "2025-06"}, {"2025-01"}, {"2025-03"}, {"2025-02"}, {"2025-04"}):

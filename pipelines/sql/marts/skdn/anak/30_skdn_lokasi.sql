@@ -18,7 +18,8 @@ SELECT
     count(*) FILTER (WHERE naik_bb IN ('N', 'T') AND status IN ('N', 'T')) AS n_naik_bb_banding,
     count(*) FILTER (WHERE naik_bb IN ('N', 'T') AND status = naik_bb) AS n_naik_bb_sama,
     count(*) FILTER (WHERE naik_bb IS NULL) AS n_naik_bb_kosong
-FROM tmp_skdn_anak
+FROM tmp_skdn_anak AS a
+LEFT JOIN tmp_skdn_raw AS r USING (file_sha256, row_number)
 GROUP BY ALL;
 
 -- grain: tmp_skdn_2t (temp) one row per child with 2T in a month being recomputed: where a kader
@@ -30,10 +31,11 @@ SELECT
     left(a.lokasi, 8) AS kode_kecamatan,
     split_part(a.lokasi, '|', 1) AS kode_desa,
     CASE WHEN contains(a.lokasi, '|') THEN a.lokasi END AS posyandu_key,
-    a.file_sha256, f.file_name, a.sheet, a.row_number, a.no AS no_ekspor,
+    a.file_sha256, f.file_name, r.sheet, a.row_number, r.no AS no_ekspor,
     a.measurement_date AS tanggal_timbang, a.age_months AS umur_bulan,
     a.berat_lalu_2_kg, a.berat_lalu_kg, a.weight_kg AS berat_kg,
     a.naik_lalu_g, a.kbm_lalu_g, a.naik_g, a.kbm_g, a.bgm, a.naik_bb
 FROM tmp_skdn_anak AS a
+LEFT JOIN tmp_skdn_raw AS r USING (file_sha256, row_number)
 LEFT JOIN load_files AS f USING (file_sha256)
 WHERE a.t2;
