@@ -71,6 +71,14 @@ def _run(label: str, args: list[str], watch: Path, log: Path) -> dict:
             "peak_disk_gb": peak_disk[0] / 1e9, "final_disk_gb": _folder_bytes(watch) / 1e9}
 
 
+def _copy_warehouse(source: Path, target: Path) -> None:
+    """The catalog copied, the store's Parquet files hard-linked: a store file is never changed
+    after it is written (pipelines/store.py), so the two warehouses can share them."""
+    shutil.copy2(source, target)
+    shutil.copytree(source.with_name(source.stem + ".store"),
+                    target.with_name(target.stem + ".store"), copy_function=os.link)
+
+
 def _scan_seconds(files: list[Path]) -> tuple[float, int]:
     """The peer: DuckDB reading the CSV files as text (XLSX/XLS/HTML files are not counted)."""
     csvs = [str(f) for f in files if f.suffix.lower() in (".csv", ".txt")]
@@ -118,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="where the warehouse goes")
     parser.add_argument("--history", type=Path, default=None,
                         help="a warehouse already holding step 1 (copied; step 1 is skipped)")
+    parser.add_argument("--save-history", type=Path, default=None,
+                        help="keep the warehouse of step 1 here, for later runs with --history")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="bench_province_"))
     work.mkdir(parents=True, exist_ok=True)
@@ -143,9 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(warehouse.parent, ignore_errors=True)
     warehouse.parent.mkdir(parents=True)
     if args.history:
-        shutil.copy2(args.history, warehouse)
-        shutil.copytree(args.history.with_name(args.history.stem + ".store"),
-                        warehouse.with_name(warehouse.stem + ".store"))
+        _copy_warehouse(args.history, warehouse)
     small = _small_file(next(iter(files_in(month_batch / "posyandu"))), work / "small_1000.csv")
     steps = [
         ("build (history)", ["ingest", "all", str(history), "--warehouse", str(warehouse)],
@@ -171,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         rss = f"{result['peak_rss_mb']:8.0f}MB"
         print(f"{label:34s} {result['seconds']:9.1f} {rss} {result['peak_disk_gb']:8.2f}GB "
               f"{result['final_disk_gb']:8.2f}GB {scan:8.1f} {ratio}", flush=True)
+        if number == 0 and args.save_history:
+            args.save_history.mkdir(parents=True, exist_ok=True)
+            _copy_warehouse(warehouse, args.save_history / warehouse.name)
     return 0
 
 
