@@ -346,48 +346,83 @@ def _campaign_months(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def period_scope(build: Build, table: str) -> list[str] | None:
-    """The years whose periods the models incremental on `table` recompute: those of the months
-    this build added rows to (None: the table has no rows yet, build everything)."""
-    added = sorted(build.staged_parts.get(table, ()))
-    return sorted({m[:4] for m in added}) or None
+    """The months this build added `table` rows to (None: none, build everything)."""
+    return sorted(build.staged_parts.get(table, ())) or None
+
+
+def _months_to_recompute(con: duckdb.DuckDBPyConnection, source: str, loaded: list[str],
+                         every: list[str]) -> list[str]:
+    """The loaded months, and every month of a year in which the loaded months hold a unit
+    (desa, posyandu) that the year's other months do not: a month row also counts the units
+    known in its year (n_posyandu_known, n_desa_known). The `source` view holds the rows of
+    `every`, the months of the loaded years."""
+    if set(every) <= set(loaded):
+        return sorted(every)
+    columns = {c for (c, *_) in con.execute(f"DESCRIBE {source}").fetchall()}
+    posyandu = "coalesce(posyandu_key, '')" if "posyandu_key" in columns else "''"
+    widened = {y for (y,) in con.execute(f"""
+        WITH units AS (
+            SELECT DISTINCT strftime(bulan, '%Y-%m') AS m, kode_desa, {posyandu} AS posyandu
+            FROM {source})
+        SELECT DISTINCT y FROM (
+            SELECT left(m, 4) AS y, kode_desa, posyandu FROM units WHERE list_contains($1, m)
+            EXCEPT
+            SELECT left(m, 4), kode_desa, posyandu FROM units WHERE NOT list_contains($1, m))""",
+        [loaded]).fetchall()}
+    return sorted(set(loaded) | {m for m in every if m[:4] in widened})
 
 
 def run_by_period(con: duckdb.DuckDBPyConnection, build: Build, model: Model,
-                  years: list[str], models: tuple[Model, ...]) -> None:
-    """Run an incremental model (`-- incremental: stg_x`) over the stg_x rows of every month of
-    `years` only, and replace its table's rows of those periods (the months of those years and
-    the years: a year pools its months) with the result. Marts of the same kind it reads are
-    narrowed to those periods too."""
+                  loaded: list[str], models: tuple[Model, ...]) -> None:
+    """Run an incremental model (`-- incremental: stg_x`) for the periods the stg_x rows of the
+    months `loaded` can change, and replace its table's rows of those periods with the result:
+    the loaded months and their years (a year pools its months; every month of a year in which
+    the load brings a desa or posyandu new to the year, as month rows count the units known in
+    their year). The model reads the stg_x rows of those years only; its result is filtered to
+    those periods, which DuckDB pushes down into the model's grouping, so the months left as
+    they are cost nothing. Marts of the same kind it reads are narrowed to those periods too."""
     from pipelines.warehouse import create_bulk_views  # late: warehouse imports this module
 
     if model.path.suffix != ".sql":
         raise ValueError(f"{model.name}: only a SQL model can run by period")
     source, (table,) = model.incremental, model.writes - model.temp_writes
     db = con.execute("SELECT current_database()").fetchone()[0]
-    listed = ", ".join(store.quote(y) for y in years)
-    in_years = (f"((period_type = 'tahun' AND period IN ({listed})) OR "
-                f"(period_type = 'bulan' AND left(period, 4) IN ({listed})))")
-    months = [p for p in store.parts_of(con, source) if p[:4] in years]
+    years = sorted({m[:4] for m in loaded})
+    every = [p for p in store.parts_of(con, source) if p[:4] in years]
+    create_bulk_views(con, build.root, delta="delta", parts={source: set(every)}, only=(source,))
+    months = _months_to_recompute(con, source, loaded, every)
+    in_periods = (f"((period_type = 'tahun' AND list_contains({_list(years)}, period)) OR "
+                  f"(period_type = 'bulan' AND list_contains({_list(months)}, period)))")
     narrowed = [m for m in models if m.incremental == source and m is not model
                 and (m.writes - m.temp_writes) & model.reads]
-    create_bulk_views(con, build.root, delta="delta", parts={source: set(months)}, only=(source,))
     for other in narrowed:
         (name,) = other.writes - other.temp_writes
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
-                    f"SELECT * FROM {db}.main.{name} WHERE {in_years}")
+                    f"SELECT * FROM {db}.main.{name} WHERE {in_periods}")
     create = f"CREATE OR REPLACE TABLE {table} AS"
-    sql = model.path.read_text()
-    if sql.count(create) != 1:
+    statements = [st.query for st in con.extract_statements(model.path.read_text())]
+    creating = [i for i, st in enumerate(statements) if st.lstrip().startswith(create)
+                or create in st]
+    if len(creating) != 1:
         raise ValueError(f"{model.name}: an incremental model creates its table once ({create})")
     with trace.step(f"model {model.domain}/{model.path.stem} (by period)"):
-        con.execute(sql.replace(create, f"CREATE OR REPLACE TEMP TABLE {table}__periods AS"))
-        con.execute(f"DELETE FROM {db}.main.{table} WHERE {in_years}")
+        for i, statement in enumerate(statements):
+            if i == creating[0]:
+                select = statement.split(create, 1)[1].strip().rstrip(";")
+                statement = (f"CREATE OR REPLACE TEMP TABLE {table}__periods AS "
+                             f"SELECT * FROM ({select}) WHERE {in_periods}")
+            con.execute(statement)
+        con.execute(f"DELETE FROM {db}.main.{table} WHERE {in_periods}")
         con.execute(f"INSERT INTO {db}.main.{table} BY NAME SELECT * FROM temp.main.{table}__periods")
     con.execute(f"DROP TABLE temp.main.{table}__periods")
     for other in narrowed:
         (name,) = other.writes - other.temp_writes
         con.execute(f"DROP VIEW temp.main.{name}")
     create_bulk_views(con, build.root, delta="delta", only=(source,))
+
+
+def _list(values: list[str]) -> str:
+    return "[" + ", ".join(store.quote(v) for v in values) + "]::VARCHAR[]"
 
 
 @dataclass
@@ -461,10 +496,10 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
         if "stg_pengukuran_kampanye" in model.reads:
             _scope_pengukuran(con, build, sorted(_campaign_months(con)),
                               view="stg_pengukuran_kampanye")
-        years = (period_scope(build, model.incremental)
-                 if model.incremental and build is not None and not plan.full else None)
-        if years:
-            run_by_period(con, build, model, years, models)
+        loaded = (period_scope(build, model.incremental)
+                   if model.incremental and build is not None and not plan.full else None)
+        if loaded:
+            run_by_period(con, build, model, loaded, models)
         else:
             _run(con, config, model.path)
         ran.append(model.name)
