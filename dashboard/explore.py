@@ -80,19 +80,41 @@ def display(wide: pd.DataFrame, measure: str) -> pd.DataFrame:
     return out
 
 
-def to_csv(wide: pd.DataFrame, measure: str) -> bytes:
+def to_csv(wide: pd.DataFrame, measure: str, files: pd.DataFrame | None = None) -> bytes:
     """The pivot as CSV; Indonesian Excel reads `;` separated files with a decimal comma. Numbers
-    keep the shown precision without thousands separators, so they stay numbers."""
+    keep the shown precision without thousands separators, so they stay numbers. With `files`
+    (queries.build.files_behind) the header lines first list the files behind the table, one per
+    line (provenance travels with the download, as the XLSX's "Sumber" sheet), then a blank line."""
     decimals = 1 if MEASURES[measure] == "pct" else 0
     indonesian = current_language() == "id"
     out = wide.copy()
     for col in out.columns[2:]:
         out[col] = out[col].map(lambda v: v if isinstance(v, str) or pd.isna(v) else (
             f"{v:.{decimals}f}".replace(".", ",") if indonesian else f"{v:.{decimals}f}"))
+    sep = ";" if indonesian else ","
+    head = "" if files is None or files.empty else _provenance_lines(files, sep)
+    return (head + _csv_text(out, sep)).encode("utf-8-sig")
+
+
+def _csv_text(df: pd.DataFrame, sep: str) -> str:
     # CRLF line ends: the writer then also quotes a cell holding a lone CR, which would
     # otherwise start a new row (and a new, unprefixed cell) in a spreadsheet
-    return inert_frame(out).to_csv(index=False, sep=";" if indonesian else ",",
-                                   lineterminator="\r\n").encode("utf-8-sig")
+    return inert_frame(df).to_csv(index=False, sep=sep, lineterminator="\r\n")
+
+
+def _provenance_lines(files: pd.DataFrame, sep: str) -> str:
+    """`Sumber data` (n files), the files' table (name, extraction date, load time, SHA-256,
+    rows) and a blank line; file names are hostile input, so they go through inert_frame."""
+    listed = pd.DataFrame({
+        t("col.file"): files["file_name"],
+        t("col.extraction_date"): files["extraction_date"].map(
+            lambda d: "" if pd.isna(d) else str(d)[:10]),
+        t("col.loaded_at"): files["loaded_at"].map(lambda d: "" if pd.isna(d) else str(d)[:19]),
+        t("col.sha256"): files["file_sha256"],
+        t("col.n_rows"): files["n_rows"].map(lambda n: "" if pd.isna(n) else str(int(n))),
+    })
+    title = t("caption.files", n=fmt.num(len(files), 0))
+    return f"{_csv_text(pd.DataFrame({title: []}), sep)}{_csv_text(listed, sep)}\r\n"
 
 
 def to_xlsx(wide: pd.DataFrame, sheet: str = "tumbuh", files: pd.DataFrame | None = None) -> bytes:

@@ -85,6 +85,14 @@ def _build(repo: Repository, kode: str, period_type: str, period: str, peer_grou
     spm = spm_profile(repo, kode, period_type, period)
     spm_table = pd.DataFrame({t("col.bidang"): spm["bidang"], t("col.value"): spm["value"].map(fmt.pct),
                               t("col.median"): spm["median"].map(fmt.pct)})
+    # provenance travels with the download: the files behind its kab/kota and period
+    files = q.build.files_behind(repo, ["pengukuran", "spm"], kode, period)
+    files_table = pd.DataFrame({
+        t("col.source"): files["source"], t("col.file"): files["file_name"],
+        t("col.extraction_date"): files["extraction_date"].map(fmt.day),
+        t("col.loaded_at"): files["loaded_at"].map(lambda d: str(d)[:16]),
+        t("col.sha256"): files["file_sha256"], t("col.n_rows"): files["n_rows"].map(fmt.num)})
+    code = info.get("code") or {}
     title = t("profile.title", nama=ref.at[kode, "nama"])
     sub = t("profile.subtitle", period=fmt.period(period), date=fmt.day(as_of))
     return f"""<!DOCTYPE html><html lang="id"><head><meta charset="utf-8">
@@ -102,4 +110,9 @@ def _build(repo: Repository, kode: str, period_type: str, period: str, peer_grou
 <p class="note">{html.escape(t("spm.basis_note"))}</p>
 <h2>{html.escape(t("profile.survey_title"))}</h2>{_table(survey)}
 <p class="note">{html.escape(t("profile.survey_note"))}</p>
+<h2>{html.escape(t("caption.files", n=fmt.num(len(files), 0)))}</h2>{_table(files_table)}
+<p class="note">{html.escape(t("caption.code", version=code.get("tumbuh_version", "–"),
+                                 code=str(code.get("code_sha256", "–"))[:12],
+                                 config=str(code.get("config_sha256", "–"))[:12],
+                                 commit=str(code.get("git_commit") or "–")[:12]))}</p>
 </body></html>"""

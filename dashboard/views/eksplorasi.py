@@ -59,9 +59,11 @@ def _pivot(repo: Repository) -> None:
             st.caption(t("cakupan.n_over", n=cakupan.over_100(df)))
     name = f"tumbuh_{measure}_{level}_{period_type}_{span[0]}_{span[1]}"
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("CSV", explore.to_csv(wide, measure), file_name=f"{name}.csv", mime="text/csv",
-                       on_click="ignore", icon=":material/download:", key="eksplorasi.csv")
+    # both downloads carry the files behind the table (the CSV as header lines)
     files = q.build.files_behind(repo, ["pengukuran"], one_kab, span if span[0] else None)
+    d1.download_button("CSV", explore.to_csv(wide, measure, files=files), file_name=f"{name}.csv",
+                       mime="text/csv", on_click="ignore", icon=":material/download:",
+                       key="eksplorasi.csv")
     d2.download_button("XLSX", explore.to_xlsx(wide, files=files), file_name=f"{name}.xlsx",
                        on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

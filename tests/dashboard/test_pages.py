@@ -233,6 +233,11 @@ def test_perbandingan_rank_peers_and_profile(page_app, wh_con, repo):
     assert "data penimbangan posyandu (e-PPGBM), bukan survei SSGI" in html
     assert '<script src="http' not in html and "Plotly" in html  # plotly.js inlined: offline
     assert "child-35.09" not in html  # no child keys
+    # the files behind Jember's December (posyandu and SPM), with the build's code identity
+    behind = q.build.files_behind(repo, ["pengukuran", "spm"], "35.09", "2025-12")
+    assert len(behind) and f"Berkas sumber di balik angka halaman ini ({len(behind)})" in html
+    assert all(sha in html for sha in behind["file_sha256"])
+    assert "Dibangun dengan tumbuh" in html
 
 
 def test_profile_is_indonesian_even_on_the_english_ui(repo):
@@ -536,6 +541,37 @@ def test_pivot_downloads_hold_exactly_the_table(repo):
     back = pd.read_excel(io.BytesIO(explore.to_xlsx(wide)), dtype={"Kode": str})
     assert list(back.columns) == list(shown.columns) and len(back) == len(shown)
     assert back.loc[back["Kode"] == "35.79", "Desember 2025"].iloc[0] == "data tidak cukup"
+
+
+def test_pivot_csv_lists_the_files_behind_it_first(repo, wh_con):
+    """Provenance travels with the CSV: header lines name every file behind the table (as the
+    XLSX's Sumber sheet), then a blank line, then the table as before."""
+    df = q.stunting.prevalensi_series(repo, "kabkota", "bulan")
+    wide = explore.pivot(df, "pct_stunted")
+    files = q.build.files_behind(repo, ["pengukuran"])
+    expected = {r[0] for r in wh_con.execute(
+        "SELECT file_sha256 FROM load_files WHERE source = 'posyandu' AND rows_staged > 0"
+    ).fetchall()}
+    assert set(files["file_sha256"]) == expected and expected
+    lines = explore.to_csv(wide, "pct_stunted", files=files).decode("utf-8-sig").split("\r\n")
+    assert lines[0] == f"Berkas sumber di balik angka halaman ini ({len(files)})"
+    assert lines[1].split(";") == ["File", "Tanggal ekstraksi", "Dimuat", "SHA-256", "Baris"]
+    listed = [line.split(";") for line in lines[2:2 + len(files)]]
+    assert {row[3] for row in listed} == expected
+    assert sum(int(row[4]) for row in listed) == wh_con.execute(
+        "SELECT count(*) FROM stg_pengukuran").fetchone()[0]
+    assert lines[2 + len(files)] == ""
+    table = lines[3 + len(files):]
+    assert table[:-1] == explore.to_csv(wide, "pct_stunted").decode("utf-8-sig").split("\r\n")[:-1]
+
+
+def test_a_hostile_file_name_stays_inert_in_the_csv_header():
+    files = pd.DataFrame({"file_name": ["=HYPERLINK(\"x\")"], "extraction_date": [None],
+                          "loaded_at": [None], "file_sha256": ["ab" * 32], "n_rows": [3]})
+    wide = pd.DataFrame({"Kode": ["35.09"], "Wilayah": ["Jember"], "2025": [1.0]})
+    with language("id"):
+        lines = explore.to_csv(wide, "n_children", files=files).decode("utf-8-sig").split("\r\n")
+    assert lines[2].split(";")[0] == '"\'=HYPERLINK(""x"")"'
 
 
 @pytest.fixture(scope="module")

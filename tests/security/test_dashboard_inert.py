@@ -212,6 +212,11 @@ def test_pivot_downloads_are_inert(repo, lang):
                               "loaded_at": [pd.Timestamp("2026-01-06 08:00")],
                               "file_sha256": ["ab" * 32], "n_rows": [12]})
         book = explore.to_xlsx(wide, files=files)  # an uploaded file's name is the uploader's
+        with_files = explore.to_csv(wide, "pct_stunted", files=files)
+    # the CSV's header lines (provenance) carry the file name inert too
+    head = csv_cells(with_files, ";" if lang == "id" else ",")[:4]
+    assert head[2][0] == "'" + HYPERLINK + ".csv" and head[3] == []
+    assert not [cell for row in head for cell in row if formula_like(cell)]
     rows = csv_cells(data, ";" if lang == "id" else ",")
     assert len(rows) == len(wide) + 1 and {len(r) for r in rows} == {len(wide.columns)}
     assert not [cell for row in rows for cell in row if formula_like(cell)]
@@ -274,7 +279,8 @@ def test_prevalence_rows_of_the_hostile_warehouse(repo):
 GRID_CALLS = ("dataframe", "data_editor", "table")  # st.table too: it has no download, but
 # a table added later should go through the same helper
 DOWNLOADS = {  # file -> the producers of its download buttons' data (all tested above)
-    "views/eksplorasi.py": {"explore.to_csv(wide, measure)", "explore.to_xlsx(wide, files=files)"},
+    "views/eksplorasi.py": {"explore.to_csv(wide, measure, files=files)",
+                            "explore.to_xlsx(wide, files=files)"},
     "views/perbandingan.py": {"lambda: profile_html(repo, kode, period_type, period, group)",
                               # the values reach Typst as JSON strings, never as markup
                               # (test_report_pdf_shows_hostile_names_as_text)
