@@ -17,6 +17,7 @@ from dashboard.mapdata import INDICATORS, map_data
 from dashboard.repository import Repository
 from dashboard.widgets import own_index, period_picker, show_table, source_caption
 from pipelines.safe_cells import markdown_text
+from reports import Period, provinsi_pdf
 
 ALL = ""
 SOURCES = {"mart_prevalensi": ["pengukuran"], "mart_hotspot": ["pengukuran"],
@@ -101,6 +102,20 @@ def render(repo: Repository) -> None:
         hotspot.summary(repo, period_type, period, data.rows, drill, names)
     st.caption(t("peta.click_note"))
     _table(data.rows, ind.table)
+    if repo.scope is None and period_type in ("bulan", "bulan_timbang", "tahun"):
+        _province_report(repo, Period(period_type, period))
+
+
+def _province_report(repo: Repository, period: Period) -> None:
+    """The provincial TP Posyandu's printed page (tumbuh report provinsi): all 38 kab/kota and
+    the map of the period. Built only when clicked; a kab/kota account does not get it."""
+    left, _ = st.columns([1, 2])
+    left.download_button(
+        t("peta.download_pdf"), mime="application/pdf", on_click="ignore",
+        data=lambda: provinsi_pdf(repo, period),
+        file_name=f"laporan_provinsi_{period.period}.pdf", icon=":material/picture_as_pdf:",
+        key="peta.download_pdf")
+    left.caption(t("peta.download_pdf_note"))
 
 
 def _table(rows: pd.DataFrame, table: str) -> None:

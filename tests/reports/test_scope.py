@@ -56,3 +56,30 @@ def test_the_pages_download_uses_the_sessions_scope(warehouse, spy, monkeypatch,
     assert spy and {scope for scope, _ in spy} == {OWN}
     assert foreign([f for _, f in spy], OWN) == []
     assert "Laporan stunting Kabupaten Jember" in pdf_text(data, tmp_path)
+
+
+def _page_downloads(monkeypatch, warehouse, scope: str | None) -> dict[str, Any]:
+    captured: dict[str, Any] = {}
+    original = DeltaGenerator.download_button
+
+    def download_button(self: DeltaGenerator, label: str, data: Any, *args: Any, **kw: Any):
+        captured[kw.get("key")] = data
+        return original(self, label, data, *args, **kw)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", download_button)
+    Repository.clear_cache()
+    at = AppTest.from_function(single_page_script, args=(str(warehouse), "peta", "id", scope),
+                               default_timeout=60).run()
+    assert not at.exception
+    return captured
+
+
+def test_the_map_page_offers_the_province_report_to_the_province_only(warehouse, monkeypatch,
+                                                                      tmp_path):
+    """The provincial TP Posyandu prints `tumbuh report provinsi` from the map page; a kab/kota
+    account reads only its own kab/kota's rows below kab/kota level and gets no such button."""
+    assert "peta.download_pdf" not in _page_downloads(monkeypatch, warehouse, OWN)
+    data = _page_downloads(monkeypatch, warehouse, None)["peta.download_pdf"]()
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data, tmp_path)
+    assert "Jawa Timur" in text and "Kabupaten Jember" in text and "75,0 %" in text

@@ -285,6 +285,8 @@ DOWNLOADS = {  # file -> the producers of its download buttons' data (all tested
                               # the values reach Typst as JSON strings, never as markup
                               # (test_report_pdf_shows_hostile_names_as_text)
                               "lambda: kabkota_pdf(repo, kode, Period(period_type, period), group)"},
+    # test_report_pdf_shows_hostile_names_as_text, as the kab/kota report
+    "views/peta.py": {"lambda: provinsi_pdf(repo, period)"},
     # pipelines.rejects_file.rejects_xlsx: a formula cell comes back as text
     # (tests/dashboard/test_uploads.py, test_background_load_accounting_rejects_xlsx_and_log)
     "views/unggah.py": {'_rejects_file(repo.path, job["source"], r["file_sha256"])'},
