@@ -250,6 +250,26 @@ def test_small_units_are_suppressed_as_in_mart_prevalensi(tmp_path):
     assert {r[2:5] for r in rows if r[0] == "posyandu"} == {(True, None, None)}
 
 
+def test_no_ratio_over_fewer_weighings_than_min_cell(tmp_path):
+    """February: 9 balita measured, 8 of them weighed. With min_cell 9 its children are shown
+    (mart_prevalensi shows the province) but every ratio over D (8 < 9) is hidden; the counts
+    stay, as mart_prevalensi shows the counts of a unit it shows."""
+    warehouse = tmp_path / "w.duckdb"
+    _load(warehouse, {"2025-01", "2025-02"}, marts_config(prevalence={"min_cell": 9}))
+    with connect_readonly(warehouse) as con:
+        feb = con.execute(
+            "SELECT suppressed, n_d, pct_nd, pct_td, pct_2td, pct_bgmd, pct_nd_dinilai, "
+            "pct_naik_bb_sama FROM mart_skdn WHERE level = 'provinsi' AND period = '2025-02'"
+        ).fetchall()
+        jan = con.execute("SELECT n_d, pct_nd FROM mart_skdn WHERE level = 'provinsi' "
+                          "AND period = '2025-01'").fetchall()
+        shown = con.execute("SELECT suppressed_anak FROM mart_prevalensi WHERE level = "
+                            "'provinsi' AND period_type = 'bulan' AND period = '2025-02'").fetchall()
+    assert shown == [(False,)]
+    assert feb == [(False, 8, None, None, None, None, None, None)]
+    assert jan == [(10, 0.0)]
+
+
 def test_export_of_the_new_marts(built, tmp_path):
     with connect_readonly(built) as con:
         names = dict(list_exports(con))

@@ -9,7 +9,11 @@
 -- K counts weighed children whose export row says they have a Buku KIA / KMS (NULL where no row
 -- answers KIA), so K <= D and K/S is not a coverage of book holders. A unit whose children
 -- mart_prevalensi hides (or that has no mart_prevalensi row) is suppressed: every count and
--- ratio NULL, S kept (it is a published denominator).
+-- ratio NULL, S kept (it is a published denominator); a ratio whose own denominator is under
+-- min_cell is NULL too (skdn_ratio).
+CREATE OR REPLACE TEMP MACRO skdn_ratio(suppressed, part, whole) AS
+    CASE WHEN NOT suppressed AND whole >= getvariable('min_cell') THEN 100.0 * part / whole END;
+
 CREATE OR REPLACE TABLE mart_skdn AS
 WITH coded AS (
     -- kab/kota and kecamatan codes are prefixes of the desa code (contracts 2.2); lokasi is
@@ -71,14 +75,16 @@ SELECT
          WHEN NOT s.suppressed THEN s.n_k END AS n_k,
     CASE WHEN NOT s.suppressed AND s.n_s > 0 THEN 100.0 * s.n_d / s.n_s END AS pct_ds,
     CASE WHEN NOT s.suppressed AND s.n_s > 0 THEN 100.0 * s.n_d / s.n_s > 100 END AS ds_over_100,
-    CASE WHEN NOT s.suppressed THEN 100.0 * s.n_n / s.n_d END AS pct_nd,
+    -- a ratio over fewer than min_cell weighings (its own denominator) is not shown, even where
+    -- the unit's children are: D can be below the children measured (a measurement without a
+    -- weight), and N+T or the export's own N/T answers below D
+    skdn_ratio(s.suppressed, s.n_n, s.n_d) AS pct_nd,
     -- the stricter variant: O and B cannot gain, so N over the children whose gain was judged
-    CASE WHEN NOT s.suppressed THEN 100.0 * s.n_n / nullif(s.n_n + s.n_t, 0) END AS pct_nd_dinilai,
-    CASE WHEN NOT s.suppressed THEN 100.0 * s.n_t / s.n_d END AS pct_td,
-    CASE WHEN NOT s.suppressed THEN 100.0 * s.n_2t / s.n_d END AS pct_2td,
-    CASE WHEN NOT s.suppressed THEN 100.0 * s.n_bgm / s.n_d END AS pct_bgmd,
-    CASE WHEN NOT s.suppressed
-         THEN 100.0 * s.n_naik_bb_sama / nullif(s.n_naik_bb_banding, 0) END AS pct_naik_bb_sama
+    skdn_ratio(s.suppressed, s.n_n, s.n_n + s.n_t) AS pct_nd_dinilai,
+    skdn_ratio(s.suppressed, s.n_t, s.n_d) AS pct_td,
+    skdn_ratio(s.suppressed, s.n_2t, s.n_d) AS pct_2td,
+    skdn_ratio(s.suppressed, s.n_bgm, s.n_d) AS pct_bgmd,
+    skdn_ratio(s.suppressed, s.n_naik_bb_sama, s.n_naik_bb_banding) AS pct_naik_bb_sama
 FROM sasaran AS s
 LEFT JOIN ref_wilayah AS w ON w.kode = s.kode
 LEFT JOIN state_posyandu_nama AS pn ON s.level = 'posyandu' AND pn.posyandu_key = s.kode;
