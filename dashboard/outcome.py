@@ -14,6 +14,29 @@ from dashboard.widgets import show_table
 from pipelines.safe_cells import markdown_text
 
 
+def _label(key: str, fallback: str, **values: object) -> str:
+    try:
+        return t(key, **values)
+    except KeyError:  # a metric added to the mart before the locale files: its own label
+        return fallback
+
+
+def localised(df: pd.DataFrame) -> pd.DataFrame:
+    """The mart keeps Indonesian labels (its exports are read in Indonesian); the page shows
+    them in the UI's language, from the codes: the metric, the all-targets row ('35') and the
+    HAZ note (the campaign's days lead the mart's text)."""
+    out = df.copy()
+    out["metric_label"] = [_label(f"outcome.metric_{m}", label)
+                           for m, label in zip(out["metric"], out["metric_label"])]
+    out["nama"] = [_label("outcome.all_targets", n) if k == "35" else n
+                   for k, n in zip(out["kode"], out["nama"])]
+    days = out["catatan"].str.extract(r"^(\d+)", expand=False)
+    out["catatan"] = [_label("outcome.note_haz", note, days=d)
+                      if isinstance(note, str) and m == "haz_change" and isinstance(d, str) else note
+                      for note, m, d in zip(out["catatan"], out["metric"], days)]
+    return out
+
+
 def _value(v: object, unit: str) -> str:
     return fmt.pts(v) if unit == "%" else fmt.num(v, 2)
 
@@ -27,6 +50,7 @@ def outcome_section(repo: Repository, campaign_id: str) -> None:
     if df.empty:
         st.info(t("common.no_rows"))
         return
+    df = localised(df)
     levels = dict(zip(df["kode"], df["nama"]))
     kode = st.selectbox(t("outcome.level"), list(levels), key="outcome.level",
                         format_func=lambda k: levels[k])

@@ -289,6 +289,12 @@ def test_intervensi_progress_behind_and_outcome(page_app, wh_con):
     assert any("bukan uji acak" in w.value for w in at.warning)  # outcome caveat
     outcome = content_frames(at)[-1].value
     assert "Perubahan z-skor BB/U" in set(outcome["Ukuran"])
+    # in English the outcome speaks English (labels from the locale files, by the mart's codes)
+    english = page_app("intervensi", lang="en")
+    no_failures(english)
+    measures = set(content_frames(english)[-1].value["Measure"])
+    assert "Change in weight-for-age z-score" in measures and "Perubahan z-skor BB/U" not in measures
+    assert english.selectbox(key="outcome.level").options[0] == "All target areas"
 
     at.select_slider(key="intervensi.day").set_value(pd.Timestamp("2025-11-14")).run()
     no_failures(at)
