@@ -24,7 +24,7 @@ What a load recomputes:
   stunting-joined mart when mart_prevalensi changes), intervensi when reports arrive, the
   campaigns change, or measurements arrive in a campaign's windows.
 A full rebuild is the same code with every month touched, so a sequence of loads and a rebuild
-from scratch give the same marts (tests/marts/test_incremental.py).
+from scratch give the same marts (tests/pipelines/marts/test_incremental.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
 -- are dropped at the end. Measurements stay DOUBLE throughout: DECIMAL arithmetic would lose the
 -- 103.1 cm artefact that R has (rules 5.4).
 -- Written for speed, with exactly the results of the straightforward version (kept as
--- tests/who/reference_zscore.sql): no string work after `prep`, one integer-keyed INNER join per
+-- tests/pipelines/who/reference_zscore.sql): no string work after `prep`, one integer-keyed INNER join per
 -- lookup table (every row finds a row, an all-NULL one when nothing applies, so DuckDB can use a
 -- perfect hash join), no CASE where plain arithmetic gives the same numbers.
 -- DuckDB orders NaN above every number: NaN >= x and NaN > x are true, NaN < x is false.

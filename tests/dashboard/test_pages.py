@@ -165,7 +165,7 @@ def test_peta_hotspot_layer_on_the_fixture(page_app, wh_con):
     """The hotspot layer asks for the kecamatan level; on this fixture complementary suppression
     leaves one kecamatan per period, so the page says the period is not analysed and why. The
     layer itself (legend, Moran's I, border-crossing clusters) is tested on a warehouse with
-    enough kecamatan: tests/hotspot/test_page.py."""
+    enough kecamatan: tests/pipelines/hotspot/test_page.py."""
     at = page_app("peta")
     at.selectbox(key="peta.indicator").set_value("hotspot").run()
     no_failures(at)

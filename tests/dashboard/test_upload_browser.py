@@ -16,7 +16,7 @@ from pipelines.config import PROJECT_ROOT
 from tests.dashboard.cdp import Browser, chromium_binary
 from tests.dashboard.test_browser import ERROR_MARKERS, free_port, wait_healthy
 from tests.dashboard.test_uploads import messy_rows
-from tests.ingest.conftest import write_csv
+from tests.pipelines.ingest.conftest import write_csv
 
 pytestmark = [
     pytest.mark.slow,

@@ -21,7 +21,7 @@ from dashboard.auth import LOCAL, Principal
 from dashboard.repository import Repository
 from pipelines.config import load_config
 from pipelines.warehouse import connect_readonly, lock
-from tests.ingest.conftest import row, write_csv
+from tests.pipelines.ingest.conftest import row, write_csv
 
 TODAY = date(2026, 1, 15)
 FORMULA = '=HYPERLINK("http://example.invalid","klik")'

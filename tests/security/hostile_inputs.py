@@ -52,9 +52,9 @@ N_ROWS = 4
 def planted() -> list[str]:
     """Every personal value the files below hold: the planted ones, and those the base rows
     carry in the spec's own personal columns (NIK, Nama, Nama Ortu, Alamat, kader names)."""
-    from tests.intervensi.conftest import PELAPOR
-    from tests.spm.test_pkk_ingest import KADER as PKK_KADER
-    from tests.spm.test_spm_ingest import KADER as SPM_KADER
+    from tests.pipelines.intervensi.conftest import PELAPOR
+    from tests.pipelines.spm.test_pkk_ingest import KADER as PKK_KADER
+    from tests.pipelines.spm.test_spm_ingest import KADER as SPM_KADER
 
     values = [v for tag in range(N_ROWS) for v in personal_values(tag)]
     base = [f"35090123456{n:05d}" for n in range(1, N_ROWS + 1)] + ["JL. MAWAR 1",
@@ -63,7 +63,7 @@ def planted() -> list[str]:
 
 
 def _posyandu() -> tuple[list[str], list[list[str]]]:
-    from tests.ingest.conftest import HEADER, row
+    from tests.pipelines.ingest.conftest import HEADER, row
 
     header = HEADER + PERSONAL_HEADERS
     rows = [row(n + 1) + personal_values(n) for n in range(N_ROWS)]
@@ -78,7 +78,7 @@ def _posyandu() -> tuple[list[str], list[list[str]]]:
 
 
 def _pkk() -> tuple[list[str], list[list[object]]]:
-    from tests.spm.test_pkk_ingest import HEADER, row
+    from tests.pipelines.spm.test_pkk_ingest import HEADER, row
 
     header = HEADER + PERSONAL_HEADERS
     desa = ["Padomasan", "Keting", "Padomasan", "Keting"]
@@ -91,7 +91,7 @@ def _pkk() -> tuple[list[str], list[list[object]]]:
 
 
 def _spm() -> tuple[list[str], list[list[object]]]:
-    from tests.spm.test_spm_ingest import HEADER, rec
+    from tests.pipelines.spm.test_spm_ingest import HEADER, rec
 
     header = HEADER + PERSONAL_HEADERS
     codes = ["KES01", "KES02", "KES03", "KES04"]
@@ -103,7 +103,7 @@ def _spm() -> tuple[list[str], list[list[object]]]:
 
 
 def _intervensi() -> tuple[list[str], list[list[object]]]:
-    from tests.intervensi.conftest import HEADER, PELAPOR
+    from tests.pipelines.intervensi.conftest import HEADER, PELAPOR
 
     header = HEADER + PERSONAL_HEADERS
     days = ["2025-11-10", "2025-11-11", "2025-11-12", "2025-11-13"]

@@ -24,7 +24,7 @@ from pipelines.readers import FatalFileError, read_table
 from pipelines.readers.encoding import cp1252_problem
 from pipelines.readers.limits import Limits
 from pipelines.warehouse import connect_readonly
-from tests.ingest.conftest import HEADER, TODAY, row, write_csv
+from tests.pipelines.ingest.conftest import HEADER, TODAY, row, write_csv
 from tests.security.hostile_inputs import write
 
 SPEC = get_source("posyandu").spec
@@ -200,7 +200,7 @@ def test_a_large_non_utf8_csv_is_checked_too(tmp_path):
 
 
 def test_html_encodings(tmp_path):
-    from tests.ingest.conftest import write_html_xls
+    from tests.pipelines.ingest.conftest import write_html_xls
 
     plain = write_html_xls(tmp_path / "a.xls", [row(1)])
     ansi = tmp_path / "b.xls"

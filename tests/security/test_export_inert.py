@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from pipelines.warehouse import building
-from tests.marts import fixture
-from tests.marts.conftest import insert, marts_config
+from tests.pipelines.marts import fixture
+from tests.pipelines.marts.conftest import insert, marts_config
 from tests.security.hostile import (
     DDE,
     HOSTILE,

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from pipelines.warehouse import building
-from tests.ingest.conftest import row, write_csv
+from tests.pipelines.ingest.conftest import row, write_csv
 from tumbuh_cli import main as cli_main
 
 

@@ -20,7 +20,7 @@ from pipelines.config import SQL_DIR, Config
 from pipelines.ingest.load import prepare_session
 from pipelines.warehouse import connect_readonly, init_catalog
 from tests.conftest import TEST_HASH_KEY
-from tests.ingest.conftest import row, write_csv
+from tests.pipelines.ingest.conftest import row, write_csv
 from tumbuh_cli import main as cli_main
 
 OTHER_KEY = "9b1c47e0d25a8f36" "c4e7a10b93d2f568" "0a6d3c91e5b7f24d" "7e28b5c0a91f3d64"

@@ -28,7 +28,7 @@ from pipelines.readers.mask import (
     mask_title,
 )
 from pipelines.warehouse import connect_readonly
-from tests.ingest.conftest import HEADER, row, write_csv
+from tests.pipelines.ingest.conftest import HEADER, row, write_csv
 from tests.security.hostile_inputs import PERSONAL_HEADERS, personal_values
 
 TODAY = dt.date(2026, 1, 15)

@@ -2,7 +2,7 @@
 -- provinsi > kabkota > kecamatan > desa > posyandu (kode_induk is the parent), for each family
 -- of counts (children; HAZ; WHZ; WAZ): under a shown parent the hidden children are none or at
 -- least two (R1), and a hidden parent whose children are all shown has none with a count
--- (R2: they would add up to it). Zero rows expected. tests/marts/test_suppression.py also
+-- (R2: they would add up to it). Zero rows expected. tests/pipelines/marts/test_suppression.py also
 -- attacks the published marts with repeated subtraction.
 WITH cells AS (
     SELECT level, kode, kode_induk, period_type, period, family,
