@@ -143,10 +143,6 @@ GROUP BY file_sha256
 """
 
 
-STAGED_TABLE = {"posyandu": "stg_pengukuran", "pkk": "stg_pkk", "spm": "stg_spm",
-                "intervensi": "stg_intervensi"}
-
-
 def record_file_areas(con: duckdb.DuckDBPyConnection, table: str, schema: str = "",
                       only_new: bool = False) -> None:
     """Add the kab/kota-months and the area of the files of `schema.table` to load_file_months
@@ -166,8 +162,10 @@ def add_missing_file_areas(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT DISTINCT source FROM load_files WHERE rows_staged > 0 AND (file_sha256 NOT IN "
         "(SELECT file_sha256 FROM load_file_area) OR file_sha256 NOT IN "
         "(SELECT file_sha256 FROM load_file_months))").fetchall()
+    from pipelines.ingest import get_source  # late: the ingest imports this module
+
     for (source,) in missing:
-        record_file_areas(con, STAGED_TABLE[source], only_new=True)
+        record_file_areas(con, get_source(source).staged_table, only_new=True)
 
 
 # --- what changed --------------------------------------------------------------------------
