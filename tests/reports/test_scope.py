@@ -34,8 +34,8 @@ def test_the_report_reads_only_what_the_scope_may(warehouse, spy, tmp_path):
         assert same in text and same in full  # kab/kota level: the same numbers
 
 
-def test_the_pages_download_uses_the_sessions_scope(warehouse, spy, monkeypatch, tmp_path):
-    """The comparison page's PDF button, as a kab/kota user who picked another kab/kota."""
+def _capture_downloads(monkeypatch) -> dict[str, Any]:
+    """key -> data of every download button a page makes (a callable is built on click)."""
     captured: dict[str, Any] = {}
     original = DeltaGenerator.download_button
 
@@ -44,6 +44,12 @@ def test_the_pages_download_uses_the_sessions_scope(warehouse, spy, monkeypatch,
         return original(self, label, data, *args, **kw)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", download_button)
+    return captured
+
+
+def test_the_pages_download_uses_the_sessions_scope(warehouse, spy, monkeypatch, tmp_path):
+    """The comparison page's PDF button, as a kab/kota user who picked another kab/kota."""
+    captured = _capture_downloads(monkeypatch)
     Repository.clear_cache()
     at = AppTest.from_function(single_page_script, args=(str(warehouse), "perbandingan", "id", OWN),
                                default_timeout=60).run()
@@ -59,14 +65,7 @@ def test_the_pages_download_uses_the_sessions_scope(warehouse, spy, monkeypatch,
 
 
 def _page_downloads(monkeypatch, warehouse, scope: str | None) -> dict[str, Any]:
-    captured: dict[str, Any] = {}
-    original = DeltaGenerator.download_button
-
-    def download_button(self: DeltaGenerator, label: str, data: Any, *args: Any, **kw: Any):
-        captured[kw.get("key")] = data
-        return original(self, label, data, *args, **kw)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", download_button)
+    captured = _capture_downloads(monkeypatch)
     Repository.clear_cache()
     at = AppTest.from_function(single_page_script, args=(str(warehouse), "peta", "id", scope),
                                default_timeout=60).run()
