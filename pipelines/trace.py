@@ -1,6 +1,8 @@
 """Where a command spends its time: with TUMBUH_TRACE=1 in the environment, each named step's
 wall and CPU seconds (CPU of the whole process, reader threads included) are summed and
-printed to stderr when the command ends. Off, a step costs one function call."""
+printed to stderr when the command ends. With TUMBUH_TRACE=steps each step's start is also
+printed as it happens (epoch seconds, to line up with a disk or memory sampler outside the
+process). Off, a step costs one function call."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 ENABLED = bool(os.environ.get("TUMBUH_TRACE"))
+STARTS = os.environ.get("TUMBUH_TRACE") == "steps"
 _totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
 _order: list[str] = []
 
@@ -22,6 +25,8 @@ def step(name: str):
         yield
         return
     wall, cpu = time.perf_counter(), time.process_time()
+    if STARTS:
+        print(f"{time.time():.2f} start {name}", file=sys.stderr, flush=True)
     try:
         yield
     finally:
