@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -95,28 +96,32 @@ def _scan_seconds(files: list[Path]) -> tuple[float, int]:
 
 
 def _small_file(source: Path, out: Path, rows: int = 1000) -> Path:
-    """`rows` data rows of a posyandu CSV, each measured one day later (new measurements)."""
-    with open(source, newline="", encoding="utf-8", errors="replace") as fh:
-        lines = list(csv.reader(fh))
-    header_at = next(i for i, r in enumerate(lines) if any("Tanggal Pengukuran" in c for c in r))
-    header = lines[header_at]
-    col = next(i for i, c in enumerate(header) if "Tanggal Pengukuran" in c)
-    body = []
+    """`rows` data rows of a posyandu CSV, each measured one day later (new measurements, not
+    duplicates of the rows loaded before: the load must stage them)."""
+    text = source.read_text(encoding="utf-8", errors="replace")
+    # the export's own delimiter: the one that makes "Tanggal Pengukuran" a cell of its own
+    delimiter = next(d for d in (";", ",", "\t") if any(
+        c.strip() == "Tanggal Pengukuran" for line in text.splitlines()[:20]
+        for c in line.split(d)))
+    lines = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    header_at = next(i for i, r in enumerate(lines) if "Tanggal Pengukuran" in r)
+    col = lines[header_at].index("Tanggal Pengukuran")
+    body, shifted = [], 0
     for r in lines[header_at + 1:]:
         if len(r) > col and len(body) < rows:
-            value = r[col]
             for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
                 try:
-                    day = time.strptime(value.strip(), fmt)
+                    day = datetime.strptime(r[col].strip(), fmt)
                 except ValueError:
                     continue
-                shifted = time.localtime(time.mktime(day) + 86400 + 3600)
-                r = [*r[:col], time.strftime(fmt, shifted), *r[col + 1:]]
+                r = [*r[:col], (day + timedelta(days=1)).strftime(fmt), *r[col + 1:]]
+                shifted += 1
                 break
             body.append(r)
+    if shifted < 0.9 * len(body):
+        raise SystemExit(f"{source}: only {shifted} of {len(body)} measurement dates shifted")
     with open(out, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerows([*lines[:header_at + 1], *body])
+        csv.writer(fh, delimiter=delimiter).writerows([*lines[:header_at + 1], *body])
     return out
 
 
