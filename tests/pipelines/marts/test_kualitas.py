@@ -131,3 +131,34 @@ def test_threshold_table(con):
     flag = t[t["metric"] == "pct_flag"]
     assert list(flag["batas_atas"].iloc[:3]) == [1.0, 1.5, 2.0]
     assert t["sumber"].notna().all()
+
+
+def test_no_metric_over_fewer_than_min_cell_of_its_own_denominator(tmp_path, monkeypatch):
+    """Jember, August 2025, with the heights of A01 and A02 left out: 15 balita (shown at
+    min_cell 14, as is Banyuwangi's 14), 13 with a height. The height-based figures and the
+    label comparison (13 each) are hidden; the figures over every measurement stay. At
+    min_cell 13 they are shown."""
+    from pipelines.warehouse import connect_readonly
+    from tests.pipelines.marts.conftest import build_fixture_warehouse, marts_config
+
+    rows = fixture.staging_rows()
+    for r in rows:
+        if (r["kode_kabkota"] == "35.09" and f"{r['measurement_date']}".startswith("2025-08")
+                and r["child_key"][-3:] in ("A01", "A02")):
+            r.update(lenhei_cm=None, measure=None, zlen=None, flen=None, zwfl=None, fwfl=None,
+                     kat_tbu=None)
+    monkeypatch.setattr(fixture, "staging_rows", lambda: rows)
+    shown = {}
+    for min_cell in (13, 14):
+        path = build_fixture_warehouse(tmp_path / f"w{min_cell}.duckdb",
+                                       marts_config(prevalence={"min_cell": min_cell}))
+        with connect_readonly(path) as con:
+            shown[min_cell] = q(con, "kabkota", "35.09", "bulan", "2025-08")
+    r = shown[14]
+    assert not r["suppressed"] and r["n_children"] == 15 and r["n_measurements"] == 16
+    assert r["pct_missing_height"] == pytest.approx(100 * 3 / 16)   # over 16 measurements
+    for over_13 in ("pct_kat_tbu_disagree", "pct_height_digit_05", "dps_height", "sd_haz",
+                    "pct_flag_haz"):
+        assert pd.isna(r[over_13]), over_13
+        assert not pd.isna(shown[13][over_13]), over_13
+    assert not pd.isna(r["pct_flag_waz"]) and not pd.isna(r["sd_waz"])  # every weight is there

@@ -6,7 +6,12 @@
 -- disagreement, rejected rows (kab/kota and province), D/S participation and reporting
 -- completeness; classes from mart_kualitas_ambang and their sum as the plausibility class.
 -- Units whose children mart_prevalensi hides (fewer than min_cell, or hidden so that no hidden
--- cell can be recovered by subtraction) are suppressed (every metric NULL).
+-- cell can be recovered by subtraction) are suppressed (every metric NULL); in a unit shown, a
+-- percentage, SD or digit score over fewer than min_cell of its own denominator (z-scores
+-- scored, heights, weights, label pairs compared) is NULL and adds no points (over_min_cell).
+CREATE OR REPLACE TEMP MACRO over_min_cell(value, n) AS
+    CASE WHEN n >= getvariable('min_cell') THEN value END;
+
 CREATE OR REPLACE TABLE mart_kualitas_data AS
 WITH metrics AS (
     SELECT
@@ -16,32 +21,39 @@ WITH metrics AS (
         -- mart_prevalensi: each child once, in the area of its latest measurement of the period
         c.sup_anak AS suppressed,
         a.n_measurements::BIGINT AS n_measurements, c.n_children,
-        a.n_flag_haz::BIGINT AS n_flag_haz, 100 * a.n_flag_haz / nullif(a.n_haz_scored, 0) AS pct_flag_haz,
-        a.n_flag_waz::BIGINT AS n_flag_waz, 100 * a.n_flag_waz / nullif(a.n_waz_scored, 0) AS pct_flag_waz,
-        a.n_flag_whz::BIGINT AS n_flag_whz, 100 * a.n_flag_whz / nullif(a.n_whz_scored, 0) AS pct_flag_whz,
+        a.n_flag_haz::BIGINT AS n_flag_haz,
+        over_min_cell(100 * a.n_flag_haz / a.n_haz_scored, a.n_haz_scored) AS pct_flag_haz,
+        a.n_flag_waz::BIGINT AS n_flag_waz,
+        over_min_cell(100 * a.n_flag_waz / a.n_waz_scored, a.n_waz_scored) AS pct_flag_waz,
+        a.n_flag_whz::BIGINT AS n_flag_whz,
+        over_min_cell(100 * a.n_flag_whz / a.n_whz_scored, a.n_whz_scored) AS pct_flag_whz,
         -- sample SD of the unflagged z-scores from n, sum and sum of squares
-        CASE WHEN a.n_haz_ok > 1 THEN sqrt(greatest(0, (a.ss_haz - a.s_haz ^ 2 / a.n_haz_ok)
-                                                      / (a.n_haz_ok - 1))) END AS sd_haz,
-        CASE WHEN a.n_waz_ok > 1 THEN sqrt(greatest(0, (a.ss_waz - a.s_waz ^ 2 / a.n_waz_ok)
-                                                      / (a.n_waz_ok - 1))) END AS sd_waz,
-        CASE WHEN a.n_whz_ok > 1 THEN sqrt(greatest(0, (a.ss_whz - a.s_whz ^ 2 / a.n_whz_ok)
-                                                      / (a.n_whz_ok - 1))) END AS sd_whz,
-        100 * (a.t0 + a.t5) / nullif(a.n_tinggi, 0) AS pct_height_digit_05,
-        100 * (a.b0 + a.b5) / nullif(a.n_berat, 0) AS pct_weight_digit_05,
+        CASE WHEN a.n_haz_ok >= greatest(2, getvariable('min_cell'))
+             THEN sqrt(greatest(0, (a.ss_haz - a.s_haz ^ 2 / a.n_haz_ok)
+                                   / (a.n_haz_ok - 1))) END AS sd_haz,
+        CASE WHEN a.n_waz_ok >= greatest(2, getvariable('min_cell'))
+             THEN sqrt(greatest(0, (a.ss_waz - a.s_waz ^ 2 / a.n_waz_ok)
+                                   / (a.n_waz_ok - 1))) END AS sd_waz,
+        CASE WHEN a.n_whz_ok >= greatest(2, getvariable('min_cell'))
+             THEN sqrt(greatest(0, (a.ss_whz - a.s_whz ^ 2 / a.n_whz_ok)
+                                   / (a.n_whz_ok - 1))) END AS sd_whz,
+        over_min_cell(100 * (a.t0 + a.t5) / a.n_tinggi, a.n_tinggi) AS pct_height_digit_05,
+        over_min_cell(100 * (a.b0 + a.b5) / a.n_berat, a.n_berat) AS pct_weight_digit_05,
         -- digit preference score = 100 sqrt(chi2 / (N (10 - 1))); over the 10 digits with
         -- expected N / 10 each, chi2 = sum(O^2) / (N / 10) - N
-        100 * sqrt(greatest(0, a.ss_tinggi / (a.n_tinggi / 10) - a.n_tinggi)
-                   / (nullif(a.n_tinggi, 0) * 9)) AS dps_height,
-        100 * sqrt(greatest(0, a.ss_berat / (a.n_berat / 10) - a.n_berat)
-                   / (nullif(a.n_berat, 0) * 9)) AS dps_weight,
+        over_min_cell(100 * sqrt(greatest(0, a.ss_tinggi / (a.n_tinggi / 10) - a.n_tinggi)
+                                 / (a.n_tinggi * 9)), a.n_tinggi) AS dps_height,
+        over_min_cell(100 * sqrt(greatest(0, a.ss_berat / (a.n_berat / 10) - a.n_berat)
+                                 / (a.n_berat * 9)), a.n_berat) AS dps_weight,
         -- birth dates on day 1 or 15 against the 24 such days in 365.25
         100 * (a.n_lahir_tgl_1_15 / a.n_measurements) / (24 / 365.25) AS heaping_index,
         100 * a.n_missing_weight / a.n_measurements AS pct_missing_weight,
         100 * a.n_missing_height / a.n_measurements AS pct_missing_height,
-        100 * a.n_missing_measure / nullif(a.n_measurements - a.n_missing_height, 0)
-            AS pct_missing_measure,
+        over_min_cell(100 * a.n_missing_measure / (a.n_measurements - a.n_missing_height),
+                      a.n_measurements - a.n_missing_height) AS pct_missing_measure,
         100 * a.n_missing_key / a.n_measurements AS pct_missing,
-        100 * a.n_kat_disagree / nullif(a.n_kat_compared, 0) AS pct_kat_tbu_disagree,
+        over_min_cell(100 * a.n_kat_disagree / a.n_kat_compared, a.n_kat_compared)
+            AS pct_kat_tbu_disagree,
         r.n_rows_read::BIGINT AS n_rows_read, r.n_rows_rejected::BIGINT AS n_rows_rejected,
         100 * r.n_rows_rejected / nullif(r.n_rows_read, 0) AS pct_rejected,
         CASE WHEN a.period_type = 'bulan' THEN c.n_weighed END AS n_d,
