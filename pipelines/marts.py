@@ -399,8 +399,7 @@ def run_by_period(con: duckdb.DuckDBPyConnection, build: Build, model: Model,
                     f"SELECT * FROM {db}.main.{name} WHERE {in_periods}")
     create = f"CREATE OR REPLACE TABLE {table} AS"
     statements = [st.query for st in con.extract_statements(model.path.read_text())]
-    creating = [i for i, st in enumerate(statements) if st.lstrip().startswith(create)
-                or create in st]
+    creating = [i for i, st in enumerate(statements) if create in st]
     if len(creating) != 1:
         raise ValueError(f"{model.name}: an incremental model creates its table once ({create})")
     narrows = set(months) != set(every)

@@ -163,6 +163,12 @@ def chunks(months: list[str], rows: dict[str, int], budget: int) -> list[list[st
     return out or [[]]
 
 
+def _months_table(con: duckdb.DuckDBPyConnection, months: list[str]) -> None:
+    """tmp_skdn_bulan: the months being recomputed (a pass's, then the whole step's)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE tmp_skdn_bulan AS SELECT CAST(m || '-01' AS DATE) "
+                "AS bulan FROM unnest(?::VARCHAR[]) AS t(m)", [months])
+
+
 def _append(con: duckdb.DuckDBPyConnection, table: str, into: str, first: bool) -> None:
     if first:
         con.execute(f"ALTER TABLE {table} RENAME TO {into}")
@@ -179,7 +185,9 @@ def _weighings(con: duckdb.DuckDBPyConnection, build: Build | None, read: list[s
     if kept is not None:
         con.execute("DELETE FROM tmp_skdn_timbang_lalu WHERE NOT list_contains(?, "
                     "strftime(bulan, '%Y-%m'))", [read])
-    _scope_pengukuran_months(con, build, sorted(set(read) - (kept or set())))
+    from pipelines.marts import _scope_pengukuran  # late: marts imports this module
+
+    _scope_pengukuran(con, build, sorted(set(read) - (kept or set())), view="scope_skdn")
     with trace.step("skdn 10_skdn_timbang"):
         con.execute((STEP_DIR / "10_skdn_timbang.sql").read_text())
     if kept is not None:
@@ -187,13 +195,6 @@ def _weighings(con: duckdb.DuckDBPyConnection, build: Build | None, read: list[s
         con.execute("DROP TABLE tmp_skdn_timbang_lalu")
     con.execute("DROP VIEW scope_skdn")
     return set(read)
-
-
-def _scope_pengukuran_months(con: duckdb.DuckDBPyConnection, build: Build | None,
-                             months: list[str]) -> None:
-    from pipelines.marts import _scope_pengukuran  # late: marts imports this module
-
-    _scope_pengukuran(con, build, months, view="scope_skdn")
 
 
 def run_skdn_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: list[str],
@@ -218,8 +219,7 @@ def run_skdn_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: l
     for number, part in enumerate(passes):
         read = sorted({shift(m, -k) for m in part for k in range(LOOKBACK + 1)} & set(every))
         kept = _weighings(con, build, read, kept)
-        con.execute("CREATE OR REPLACE TEMP TABLE tmp_skdn_bulan AS SELECT CAST(m || '-01' AS "
-                    "DATE) AS bulan FROM unnest(?::VARCHAR[]) AS t(m)", [part])
+        _months_table(con, part)
         _scope_raw(con, build, part)
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE tmp_skdn_pertama AS
@@ -237,6 +237,5 @@ def run_skdn_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: l
     con.execute("DROP TABLE tmp_skdn_timbang_lalu")
     con.execute("ALTER TABLE tmp_skdn_lokasi_semua RENAME TO tmp_skdn_lokasi")
     con.execute("ALTER TABLE tmp_skdn_2t_semua RENAME TO tmp_skdn_2t")
-    con.execute("CREATE OR REPLACE TEMP TABLE tmp_skdn_bulan AS SELECT CAST(m || '-01' AS DATE) "
-                "AS bulan FROM unnest(?::VARCHAR[]) AS t(m)", [recompute])
+    _months_table(con, recompute)
     return recompute

@@ -10,7 +10,9 @@ from collections import Counter
 import pandas as pd
 import pytest
 
+from pipelines.warehouse import connect_readonly
 from tests.pipelines.marts import fixture
+from tests.pipelines.marts.conftest import build_fixture_warehouse, marts_config
 
 
 def q(con, level: str, kode: str, period_type: str, period: str) -> dict:
@@ -138,9 +140,6 @@ def test_no_metric_over_fewer_than_min_cell_of_its_own_denominator(tmp_path, mon
     min_cell 14, as is Banyuwangi's 14), 13 with a height. The height-based figures and the
     label comparison (13 each) are hidden; the figures over every measurement stay. At
     min_cell 13 they are shown."""
-    from pipelines.warehouse import connect_readonly
-    from tests.pipelines.marts.conftest import build_fixture_warehouse, marts_config
-
     rows = fixture.staging_rows()
     for r in rows:
         if (r["kode_kabkota"] == "35.09" and f"{r['measurement_date']}".startswith("2025-08")

@@ -1,4 +1,4 @@
--- reads: mart_kualitas_ambang, ref_wilayah, state_posyandu_nama, state_prevalensi_agregat, tmp_kualitas_agregat, tmp_kualitas_penolakan, tmp_kualitas_posyandu
+-- reads: mart_kualitas_ambang, over_min_cell, ref_wilayah, state_posyandu_nama, state_prevalensi_agregat, tmp_kualitas_agregat, tmp_kualitas_penolakan, tmp_kualitas_posyandu
 -- grain: mart_kualitas_data one row per level (provinsi, kabkota, kecamatan, posyandu), unit kode,
 -- period_type (bulan, tahun) and period: data quality of the staged measurements of balita
 -- (0-59 months), after WHO/UNICEF 2019: % flagged z-scores, SD of unflagged HAZ/WAZ/WHZ, terminal
@@ -9,9 +9,6 @@
 -- cell can be recovered by subtraction) are suppressed (every metric NULL); in a unit shown, a
 -- percentage, SD or digit score over fewer than min_cell of its own denominator (z-scores
 -- scored, heights, weights, label pairs compared) is NULL and adds no points (over_min_cell).
-CREATE OR REPLACE TEMP MACRO over_min_cell(value, n) AS
-    CASE WHEN n >= getvariable('min_cell') THEN value END;
-
 CREATE OR REPLACE TABLE mart_kualitas_data AS
 WITH metrics AS (
     SELECT
@@ -28,15 +25,15 @@ WITH metrics AS (
         a.n_flag_whz::BIGINT AS n_flag_whz,
         over_min_cell(100 * a.n_flag_whz / a.n_whz_scored, a.n_whz_scored) AS pct_flag_whz,
         -- sample SD of the unflagged z-scores from n, sum and sum of squares
-        CASE WHEN a.n_haz_ok >= greatest(2, getvariable('min_cell'))
-             THEN sqrt(greatest(0, (a.ss_haz - a.s_haz ^ 2 / a.n_haz_ok)
-                                   / (a.n_haz_ok - 1))) END AS sd_haz,
-        CASE WHEN a.n_waz_ok >= greatest(2, getvariable('min_cell'))
-             THEN sqrt(greatest(0, (a.ss_waz - a.s_waz ^ 2 / a.n_waz_ok)
-                                   / (a.n_waz_ok - 1))) END AS sd_waz,
-        CASE WHEN a.n_whz_ok >= greatest(2, getvariable('min_cell'))
-             THEN sqrt(greatest(0, (a.ss_whz - a.s_whz ^ 2 / a.n_whz_ok)
-                                   / (a.n_whz_ok - 1))) END AS sd_whz,
+        over_min_cell(CASE WHEN a.n_haz_ok > 1
+                           THEN sqrt(greatest(0, (a.ss_haz - a.s_haz ^ 2 / a.n_haz_ok)
+                                                 / (a.n_haz_ok - 1))) END, a.n_haz_ok) AS sd_haz,
+        over_min_cell(CASE WHEN a.n_waz_ok > 1
+                           THEN sqrt(greatest(0, (a.ss_waz - a.s_waz ^ 2 / a.n_waz_ok)
+                                                 / (a.n_waz_ok - 1))) END, a.n_waz_ok) AS sd_waz,
+        over_min_cell(CASE WHEN a.n_whz_ok > 1
+                           THEN sqrt(greatest(0, (a.ss_whz - a.s_whz ^ 2 / a.n_whz_ok)
+                                                 / (a.n_whz_ok - 1))) END, a.n_whz_ok) AS sd_whz,
         over_min_cell(100 * (a.t0 + a.t5) / a.n_tinggi, a.n_tinggi) AS pct_height_digit_05,
         over_min_cell(100 * (a.b0 + a.b5) / a.n_berat, a.n_berat) AS pct_weight_digit_05,
         -- digit preference score = 100 sqrt(chi2 / (N (10 - 1))); over the 10 digits with

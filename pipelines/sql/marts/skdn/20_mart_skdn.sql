@@ -1,4 +1,4 @@
--- reads: area_kode, area_level, mart_cakupan_pengukuran, ref_wilayah, state_posyandu_nama, state_prevalensi_agregat, state_skdn_lokasi, tmp_kualitas_sasaran
+-- reads: area_kode, area_level, mart_cakupan_pengukuran, over_min_cell, ref_wilayah, state_posyandu_nama, state_prevalensi_agregat, state_skdn_lokasi, tmp_kualitas_sasaran
 -- grain: mart_skdn one row per level (provinsi, kabkota, kecamatan, desa, posyandu), unit kode
 -- and month (period_type 'bulan', period 'YYYY-MM'): the SKDN growth-monitoring counts of
 -- domain.md 1.6 and their ratios, rolled up from state_skdn_lokasi (each child once, in the area
@@ -10,9 +10,9 @@
 -- answers KIA), so K <= D and K/S is not a coverage of book holders. A unit whose children
 -- mart_prevalensi hides (or that has no mart_prevalensi row) is suppressed: every count and
 -- ratio NULL, S kept (it is a published denominator); a ratio whose own denominator is under
--- min_cell is NULL too (skdn_ratio).
+-- min_cell is NULL too (over_min_cell, the rule every mart shares).
 CREATE OR REPLACE TEMP MACRO skdn_ratio(suppressed, part, whole) AS
-    CASE WHEN NOT suppressed AND whole >= getvariable('min_cell') THEN 100.0 * part / whole END;
+    CASE WHEN NOT suppressed THEN over_min_cell(100.0 * part / whole, whole) END;
 
 CREATE OR REPLACE TABLE mart_skdn AS
 WITH coded AS (
