@@ -1,6 +1,7 @@
 # The two commands of the README: `make run` (set up, generate demo data, ingest, open the
 # dashboard) and `make test` (set up, including Debian's chromium for the browser tests and
-# poppler-utils for the PDF report tests, and run every test). Everything else here is a
+# poppler-utils for the PDF report tests and Java 17 for the Spark engine's test, and run every
+# test). Everything else here is a
 # building block of those two.
 PY      ?= python3
 VENV    := .venv
@@ -9,11 +10,11 @@ DEMO    := data/demo
 WH      := data/warehouse.duckdb
 PORT    ?= 8501
 
-.PHONY: run test setup setup-dev browser pdftools demo ingest serve bench lint clean
+.PHONY: run test setup setup-dev browser pdftools java demo ingest serve bench lint clean
 
 run: setup demo ingest serve
 
-test: setup-dev browser pdftools lint
+test: setup-dev browser pdftools java lint
 	$(BIN)/pytest -q
 
 $(BIN)/activate:
@@ -38,6 +39,13 @@ pdftools:
 	@command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+# Debian's Java 17 for the Spark engine's tests (tumbuh rebuild --engine spark); installed only
+# where java is missing.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
 demo:
 	$(BIN)/tumbuh demo --out $(DEMO)

@@ -62,14 +62,26 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         print(f"no warehouse at {warehouse}: run `tumbuh ingest` first", file=sys.stderr)
         return 2
 
+    marts = None
+    if args.engine == "spark":
+        from pipelines.spark.session import SparkUnavailable, check_installed
+
+        try:
+            check_installed()
+        except SparkUnavailable as exc:
+            print(f"tumbuh rebuild: {exc}; nothing was changed", file=sys.stderr)
+            return 2
+        from pipelines.spark.rebuild import build_marts_on_spark as marts
+
     def rebuild() -> int:
-        with building(warehouse, full_rebuild=True):
+        with building(warehouse, full_rebuild=True, marts=marts):
             pass
         return 0
 
     result = guarded("rebuild", warehouse, rebuild)
     if result == 0:
-        print(f"every mart of {warehouse} rebuilt from its stored rows")
+        print(f"every mart of {warehouse} rebuilt from its stored rows"
+              + (" on Spark" if args.engine == "spark" else ""))
     return result
 
 
@@ -205,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rebuild", help="rebuild every mart from the stored rows (after a code "
                        "or config change)")
     p.add_argument("--warehouse", help="published warehouse path (default from config)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="where the marts are computed: DuckDB (default, embedded) or Spark "
+                        "(the [spark] master of the config; needs pip install 'tumbuh[spark]' "
+                        "and Java 17)")
     p.set_defaults(func=cmd_rebuild)
 
     p = sub.add_parser("zscore", help="WHO 2006 z-scores for a CSV (sex, age_days, weight_kg, lenhei_cm, measure)")

@@ -114,6 +114,18 @@ class WarehouseSettings:
 
 
 @dataclass(frozen=True)
+class SparkSettings:
+    """[spark]: the Spark session `tumbuh rebuild --engine spark` builds the marts on (D37):
+    its master (`local[*]`, every core of this machine; a cluster URL such as
+    `spark://host:7077` in production) and the driver's memory."""
+
+    master: str = "local[*]"
+    driver_memory: str = field(default="2g", metadata={
+        "pattern": r"\d+[kmgt]?",
+        "pattern_text": 'a JVM size such as "2g" or "512m"'})
+
+
+@dataclass(frozen=True)
 class ConsoleLimits:
     """[console]: the SQL console of the Eksplorasi page (dashboard/sql_console.py, D21)."""
 
@@ -225,6 +237,7 @@ SECTIONS: dict[str, type] = {
     "hotspot": Hotspot,
     "target_list": TargetList,
     "warehouse": WarehouseSettings,
+    "spark": SparkSettings,
     "console": ConsoleLimits,
     "limits": FileLimits,
     "uploads": Uploads,
@@ -244,6 +257,7 @@ class Config:
     hotspot: Hotspot = Hotspot()
     target_list: TargetList = TargetList()
     warehouse: WarehouseSettings = WarehouseSettings()
+    spark: SparkSettings = SparkSettings()
     console: ConsoleLimits = ConsoleLimits()
     limits: FileLimits = FileLimits()
     uploads: Uploads = Uploads()

@@ -339,7 +339,7 @@ def _campaign_months(con: duckdb.DuckDBPyConnection) -> set[str]:
         return set()
     return {m for (m,) in con.execute(
         "SELECT DISTINCT strftime(d, '%Y-%m') FROM "
-        "(SELECT unnest(generate_series(?::DATE, ?::DATE, INTERVAL 1 DAY)) AS d)",
+        "(SELECT unnest(generate_series(CAST(? AS DATE), CAST(? AS DATE), INTERVAL 1 DAY)) AS d)",
         [lo, hi]).fetchall()}
 
 
@@ -471,6 +471,15 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
     Returns the names of the models run, in order."""
     set_config_variables(con, config)
     plan = plan_build(con, config, build)
+    ran = run_models(con, config, plan, build)
+    record_build(con, config, plan, ran)
+    return ran
+
+
+def run_models(con: duckdb.DuckDBPyConnection, config: Config, plan: Plan,
+               build: Build | None) -> list[str]:
+    """Run what `plan` says on `con` (a DuckDB connection, or the Spark engine's connection of
+    the same shape, pipelines/spark/): the child and SKDN steps, then the models in order."""
     models = ordered_models()
     if plan.full:
         for (table,) in con.execute(
@@ -505,19 +514,29 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
         else:
             _run(con, config, model.path)
         ran.append(model.name)
+    return ran
+
+
+def record_build(con: duckdb.DuckDBPyConnection, config: Config, plan: Plan, ran: list[str],
+                 engine: str = "duckdb") -> None:
+    """The fingerprints the next build compares with, and meta_build (what this build ran, with
+    which code and config, on which engine)."""
+    prints = fingerprints(config, _build_day(con))
+    if engine != "duckdb":
+        # an engine other than DuckDB keeps no incremental state (the per-child and SKDN
+        # states): the next load rebuilds every mart on DuckDB, which writes them (D37)
+        prints = {domain: f"{engine}:{value}" for domain, value in prints.items()}
     con.execute("DELETE FROM meta_fingerprint")
-    con.executemany("INSERT INTO meta_fingerprint VALUES (?, ?)",
-                    list(fingerprints(config, _build_day(con)).items()))
+    con.executemany("INSERT INTO meta_fingerprint VALUES (?, ?)", list(prints.items()))
     record = build_record(config)  # the code and config this build ran with (provenance)
     con.execute(
         "CREATE OR REPLACE TABLE meta_build AS SELECT ?::TIMESTAMPTZ AS built_at, ? AS version, "
         "? AS mode, ? AS months_recomputed, ? AS models_run, ? AS tumbuh_version, "
-        "? AS code_sha256, ? AS git_commit, ? AS config_sha256",
+        "? AS code_sha256, ? AS git_commit, ? AS config_sha256, ? AS engine",
         [datetime.now(UTC), uuid.uuid4().hex, "full" if plan.full else "incremental",
-         len(plan.pos_months), len(ran), *record.values()],
+         len(plan.pos_months), len(ran), *record.values(), engine],
     )
     con.execute("INSERT INTO meta_build_log BY NAME SELECT * FROM meta_build")
-    return ran
 
 AUDIT_DOMAINS = {"stunting": "stunting", "quality": "kualitas", "spm": "spm",
                  "intervensi": "intervensi", "skdn": "skdn"}  # audit file prefix -> model domain

@@ -133,7 +133,7 @@ def _month_rows(con: duckdb.DuckDBPyConnection, build: Build | None,
     if build is None:
         return dict(con.execute(
             "SELECT strftime(measurement_date, '%Y-%m') AS m, count(*) FROM stg_pengukuran "
-            "WHERE list_contains(?, m) GROUP BY m", [months]).fetchall())
+            "WHERE list_contains(?, strftime(measurement_date, '%Y-%m')) GROUP BY m", [months]).fetchall())
     rows = con.execute(
         "SELECT part, path FROM store_files WHERE table_name = 'stg_pengukuran' "
         "AND list_contains(?, part)", [months]).fetchall()
@@ -166,7 +166,7 @@ def chunks(months: list[str], rows: dict[str, int], budget: int) -> list[list[st
 def _months_table(con: duckdb.DuckDBPyConnection, months: list[str]) -> None:
     """tmp_skdn_bulan: the months being recomputed (a pass's, then the whole step's)."""
     con.execute("CREATE OR REPLACE TEMP TABLE tmp_skdn_bulan AS SELECT CAST(m || '-01' AS DATE) "
-                "AS bulan FROM unnest(?::VARCHAR[]) AS t(m)", [months])
+                "AS bulan FROM (SELECT unnest(CAST(? AS VARCHAR[])) AS m)", [months])
 
 
 def _append(con: duckdb.DuckDBPyConnection, table: str, into: str, first: bool) -> None:

@@ -21,7 +21,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -231,10 +231,13 @@ def _new_build_id() -> str:
 
 @contextmanager
 def building(published: Path | None = None, config: Config | None = None,
-             full_rebuild: bool = False) -> Iterator[Build]:
+             full_rebuild: bool = False, marts: Callable[..., list[str]] | None = None
+             ) -> Iterator[Build]:
     """Copy the published catalog (if any) to a private build file and hand it out with an
     in-memory `delta` database for the rows being added; then update the marts and publish with
-    os.replace. Any exception discards the build and the Parquet files it wrote."""
+    os.replace. Any exception discards the build and the Parquet files it wrote. `marts`: what
+    builds the marts, `build_marts(con, config, build=build)` unless given (the Spark engine,
+    pipelines/spark/rebuild.py); the audits run on DuckDB either way."""
     from pipelines.marts import audit_build, build_marts  # late: marts import this module
 
     config = config or default_config()
@@ -269,7 +272,7 @@ def building(published: Path | None = None, config: Config | None = None,
             if build.changed or build.full_rebuild or not published.exists():
                 create_bulk_views(con, root, delta="delta")
                 with trace.step("marts (all)"):
-                    ran = build_marts(con, config, build=build)
+                    ran = (marts or build_marts)(con, config, build=build)
                 audit_build(con, ran, build)  # a failing audit raises: nothing is published
                 with trace.step("checkpoint"):
                     con.execute("CHECKPOINT")

@@ -61,8 +61,11 @@ CREATE TABLE IF NOT EXISTS meta_build_log (
     tumbuh_version    VARCHAR,
     code_sha256       VARCHAR,
     git_commit        VARCHAR,
-    config_sha256     VARCHAR
+    config_sha256     VARCHAR,
+    engine            VARCHAR             -- duckdb, or spark (tumbuh rebuild --engine spark)
 );
+-- a catalog written before the Spark engine (D37)
+ALTER TABLE meta_build_log ADD COLUMN IF NOT EXISTS engine VARCHAR;
 
 CREATE TABLE IF NOT EXISTS store_files (
     table_name VARCHAR NOT NULL,    -- stg_pengukuran, raw_pkk, rejects, state_anak_tahun, ...

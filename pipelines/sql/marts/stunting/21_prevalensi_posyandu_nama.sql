@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS state_posyandu_nama (
     posyandu_key VARCHAR PRIMARY KEY, urutan BIGINT NOT NULL, posyandu_nama VARCHAR
 );
 CREATE OR REPLACE TEMP TABLE tmp_nama_baru AS
-SELECT posyandu_key, max((urutan, posyandu_nama)) AS pemenang
+SELECT posyandu_key, max(urutan) AS urutan,
+       arg_max(posyandu_nama, (urutan, posyandu_nama)) AS posyandu_nama
 FROM (
     SELECT posyandu_key, urutan, posyandu_nama FROM state_posyandu_nama
     UNION ALL
@@ -23,8 +24,9 @@ FROM (
     GROUP BY posyandu_key, posyandu_nama
 )
 GROUP BY posyandu_key;
-INSERT OR REPLACE INTO state_posyandu_nama
-SELECT posyandu_key, pemenang[1], pemenang[2] FROM tmp_nama_baru;
+-- tmp_nama_baru holds every posyandu of the state: it replaces the state's rows whole
+DELETE FROM state_posyandu_nama;
+INSERT INTO state_posyandu_nama SELECT posyandu_key, urutan, posyandu_nama FROM tmp_nama_baru;
 DROP TABLE tmp_nama_baru;
 CREATE OR REPLACE TEMP VIEW tmp_prevalensi_posyandu_nama AS
 SELECT posyandu_key, posyandu_nama FROM state_posyandu_nama;

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 from scipy.special import bdtr, bdtrc, ndtri
 from scipy.special._ufuncs import _binom_cdf, _binom_ppf
 
@@ -187,6 +188,13 @@ def _adjusted_limits() -> str:
     return ",\n            ".join(items)
 
 
+def _table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, pa.Array]) -> None:
+    """A TEMP table of computed columns (registered as Arrow: the same on the Spark engine)."""
+    con.register(f"{name}_arrow", pa.table(columns))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+    con.unregister(f"{name}_arrow")
+
+
 def _build_tests(con: duckdb.DuckDBPyConnection) -> None:
     """tmp_prevalensi_uji: p-values, funnel limits and adjusted limits per compared unit."""
     triples = con.sql("SELECT DISTINCT x, n, theta FROM tmp_prevalensi_banding").fetchnumpy()
@@ -195,18 +203,15 @@ def _build_tests(con: duckdb.DuckDBPyConnection) -> None:
     pn, ptheta = pairs["n"].astype(float), pairs["theta"].astype(float)
     limits = {name: (100 * funnel_limit(q, pn, ptheta)).tolist()
               for name, q in FUNNEL_QUANTILES.items()}
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_p AS SELECT unnest($x::BIGINT[]) AS x, "
-        "unnest($n::BIGINT[]) AS n, unnest($theta::DOUBLE[]) AS theta, "
-        "unnest($above::DOUBLE[]) AS p_above, unnest($below::DOUBLE[]) AS p_below",
-        {"x": triples["x"].tolist(), "n": triples["n"].tolist(), "theta": theta.tolist(),
-         "above": p_above(x, n, theta).tolist(), "below": p_below(x, n, theta).tolist()})
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_funnel AS SELECT unnest($n::BIGINT[]) AS n, "
-        "unnest($theta::DOUBLE[]) AS theta, unnest($lo95::DOUBLE[]) AS funnel_lo95, "
-        "unnest($hi95::DOUBLE[]) AS funnel_hi95, unnest($lo998::DOUBLE[]) AS funnel_lo998, "
-        "unnest($hi998::DOUBLE[]) AS funnel_hi998",
-        {"n": pairs["n"].tolist(), "theta": ptheta.tolist(), **limits})
+    _table(con, "tmp_prevalensi_p", {
+        "x": pa.array(triples["x"], pa.int64()), "n": pa.array(triples["n"], pa.int64()),
+        "theta": pa.array(theta, pa.float64()),
+        "p_above": pa.array(p_above(x, n, theta), pa.float64()),
+        "p_below": pa.array(p_below(x, n, theta), pa.float64())})
+    _table(con, "tmp_prevalensi_funnel", {
+        "n": pa.array(pairs["n"], pa.int64()), "theta": pa.array(ptheta, pa.float64()),
+        **{f"funnel_{name}": pa.array(limits[name], pa.float64())
+           for name in ("lo95", "hi95", "lo998", "hi998")}})
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE tmp_prevalensi_uji AS
@@ -242,7 +247,8 @@ def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
             (n_stunted + 1.0) / (n_haz + 2) * (1 - (n_stunted + 1.0) / (n_haz + 2)) / (n_haz + 2)
                 AS var_ac,
             count(*) OVER peers AS n_peers,
-            rank() OVER (peers ORDER BY n_stunted / n_haz DESC) AS rank
+            rank() OVER (PARTITION BY level, kode_induk, period_type, period_start
+                         ORDER BY n_stunted / n_haz DESC) AS rank
         FROM tmp_prevalensi_agregat
         JOIN tmp_prevalensi_supresi USING (level, kode, period_type, period_start)
         WHERE level <> 'provinsi' AND n_haz > 0 AND NOT sup_haz
@@ -250,11 +256,9 @@ def _build_ranks(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     sizes = con.sql("SELECT DISTINCT n_peers FROM tmp_prevalensi_peers").fetchnumpy()["n_peers"]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_kritis AS "
-        "SELECT unnest(?::BIGINT[]) AS n_peers, unnest(?::DOUBLE[]) AS z",
-        [sizes.tolist(), bonferroni_z(sizes).tolist()],
-    )
+    _table(con, "tmp_prevalensi_kritis", {
+        "n_peers": pa.array(sizes, pa.int64()),
+        "z": pa.array(bonferroni_z(sizes), pa.float64())})
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE tmp_prevalensi_peringkat AS
