@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 import duckdb
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
 
 READ, WRITE = "duckdb", "spark"
 # DuckDB's hash(): a Spark function of the same values (pipelines/spark/connection.py), since the
@@ -61,8 +62,16 @@ def literal(value: object) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
+class AsWritten(DuckDB):
+    """DuckDB's dialect, keeping list indexes as written: SQLGlot shifts an index it can type
+    as an integer to count from 0 and leaves others as they are, so `[...][k + 3]` and
+    `[...][CAST(k AS INTEGER) + 3]` would end up one apart."""
+
+    INDEX_OFFSET = 0
+
+
 def parse(sql: str) -> list[exp.Expression]:
-    return [s for s in sqlglot.parse(sql, read=READ) if s is not None]
+    return [s for s in sqlglot.parse(sql, read=AsWritten) if s is not None]
 
 
 def bind(tree: exp.Expression, params: Sequence[object] | None) -> exp.Expression:
@@ -216,6 +225,12 @@ def _functions(node: exp.Expression) -> exp.Expression:
         array_type = exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[node.to.copy()],
                                   nested=True)
         return exp.Explode(this=exp.cast(node.this.this.copy(), array_type))
+    if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and not (
+            isinstance(node.expressions[0], exp.Literal) and node.expressions[0].is_string):
+        # list[i] counts from 1 in DuckDB, from 0 in Spark: element_at counts from 1 (the
+        # index is parsed as written, see AsWritten)
+        return exp.Anonymous(this="element_at",
+                             expressions=[node.this.copy(), node.expressions[0].copy()])
     if isinstance(node, exp.Grouping) and len(node.expressions) > 1:
         # DuckDB's grouping(a, b, c) is a bit vector over those columns (a the highest bit);
         # Spark's grouping_id() covers every grouping column, so it is summed from grouping(x)

@@ -74,6 +74,8 @@ QUERIES = {
     "struct literals and lists":
         "SELECT kode, {'lo': x, 'hi': n}.hi AS hi, "
         "list_max(list_filter([1, 2, 8, 9], lambda d: list_contains([2, 8], d))) AS l FROM t",
+    "list indexes count from 1":
+        "SELECT kode, ['lo', 'mid', 'hi'][x % 3 + 1] AS band, [10, 20, 30][2] AS second FROM t",
     "DuckDB's hash as a tie-break":
         "SELECT file, hash(file) & 1073741823 AS h FROM t",
     "division by zero is NULL":
