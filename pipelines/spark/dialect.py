@@ -133,6 +133,7 @@ def substitute_variables(tree: exp.Expression, variables: Mapping[str, object]) 
 
 
 DECIMAL38 = "DECIMAL(38, 0)"
+ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Pow, exp.IntDiv, exp.Neg)
 
 
 def _p(node: exp.Expression) -> exp.Paren:
@@ -198,10 +199,11 @@ def _bits(node: exp.Expression) -> exp.Expression:
 
 def _functions(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Literal) and not node.is_string and any(
-            c in node.this for c in ".eE"):
+            c in node.this for c in ".eE") and isinstance(node.parent, ARITHMETIC):
         # 1.0 is a DECIMAL in both engines, but DuckDB divides decimals in DOUBLE while Spark
-        # keeps a decimal of limited scale (and rounds it away in long products): as a DOUBLE,
-        # Spark computes what DuckDB computes
+        # keeps a decimal of limited scale (and rounds it away in long products): in
+        # arithmetic, as a DOUBLE, Spark computes what DuckDB computes (a literal standing
+        # alone, a threshold in VALUES, stays the DECIMAL it is in DuckDB)
         return exp.cast(node.copy(), "DOUBLE")
     if isinstance(node, exp.UnixToTime) and node.args.get("scale") is not None \
             and str(node.args["scale"].this) == "3":  # epoch_ms(timestamp): ms since 1970

@@ -5,7 +5,6 @@ stored state equals what `tumbuh rebuild` computes from the same stored rows."""
 
 from __future__ import annotations
 
-import math
 import random
 import shutil
 from pathlib import Path
@@ -18,11 +17,8 @@ from pipelines.config import Config, default_config
 from pipelines.ingest import files_in, get_source
 from pipelines.ingest.load import ingest_files
 from pipelines.warehouse import building
+from tests.warehouse_compare import assert_same_marts
 
-# Tables a load writes by design (times, build ids, per-load manifests): not mart content.
-# load_file_area is compared: the area each load records must be what a rebuild computes.
-NOT_MARTS = {"meta_build", "meta_build_log", "meta_audit", "store_files", "load_files", "load_rejects",
-             "meta_fingerprint"}
 SOURCES = ("posyandu", "pkk", "spm", "intervensi")
 
 
@@ -53,21 +49,6 @@ def _load(warehouse: Path, source: str, files: list[Path], config: Config) -> No
     ingest_files([(get_source(source), f) for f in files], warehouse=warehouse, config=config)
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "ORDER BY 1").fetchall() if r[0] not in NOT_MARTS]
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) and math.isnan(b):
-            return True
-        # sums of doubles in a different order: equal to ~1e-13, never more than 1e-9
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-    return a == b
-
-
 def assert_equal_to_rebuild(warehouse: Path, config: Config, tmp_path: Path) -> dict[str, int]:
     """Copy the warehouse, rebuild every mart there from the stored rows, compare table by
     table and row by row (rows sorted; floats to 1e-9). Returns rows compared per table."""
@@ -78,21 +59,7 @@ def assert_equal_to_rebuild(warehouse: Path, config: Config, tmp_path: Path) -> 
                     copy.with_name(copy.stem + ".store"))
     with building(copy, config, full_rebuild=True):
         pass
-    compared = {}
-    with duckdb.connect(str(warehouse), read_only=True) as inc, \
-            duckdb.connect(str(copy), read_only=True) as full:
-        assert _tables(inc) == _tables(full)
-        for table in _tables(inc):
-            columns = [r[0] for r in inc.execute(f"DESCRIBE {table}").fetchall()]
-            assert columns == [r[0] for r in full.execute(f"DESCRIBE {table}").fetchall()], table
-            a = inc.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            b = full.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            assert len(a) == len(b), f"{table}: {len(a)} rows incremental, {len(b)} rebuilt"
-            for i, (ra, rb) in enumerate(zip(a, b)):
-                bad = [c for c, x, y in zip(columns, ra, rb) if not _same(x, y)]
-                assert not bad, f"{table} row {i}: {bad} differ: {ra} vs {rb}"
-            compared[table] = len(a)
-    return compared
+    return assert_same_marts(warehouse, copy)
 
 
 @pytest.mark.slow

@@ -4,7 +4,6 @@ way a DuckDB rebuild is; without PySpark or Java the command says what to instal
 
 from __future__ import annotations
 
-import math
 import shutil
 import sys
 from pathlib import Path
@@ -16,10 +15,8 @@ import tumbuh_cli
 from demo.generate import run as generate_demo
 from pipelines.ingest import files_in, get_source
 from pipelines.ingest.load import ingest_files
+from tests.warehouse_compare import assert_same_marts, mart_tables
 
-# Tables a build writes by design (times, build ids, manifests): not computed by the engine.
-NOT_MARTS = {"meta_build", "meta_build_log", "meta_audit", "store_files", "load_files",
-             "load_rejects", "meta_fingerprint"}
 # The campaign (10 Nov - 5 Dec 2025) reads measurements from two pre-periods of two months
 # before it to 30 days after it: these months give every outcome window rows.
 MONTHS = ("2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01")
@@ -52,35 +49,20 @@ def _copy(warehouse: Path, folder: Path) -> Path:
     return copy
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "ORDER BY 1").fetchall() if r[0] not in NOT_MARTS]
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) and math.isnan(b):
-            return True
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-    return a == b
-
-
 @pytest.mark.slow
 def test_spark_rebuild_equals_duckdb(warehouse: Path, tmp_path: Path, capsys) -> None:
     pytest.importorskip("pyspark")
     spark_copy = _copy(warehouse, tmp_path / "spark")
     # Spark's marts must come from Spark: drop the ones DuckDB built in the copy first
     with duckdb.connect(str(spark_copy)) as con:
-        marts = [t for t in _tables(con) if t.startswith("mart_")]
+        marts = [t for t in mart_tables(con) if t.startswith("mart_")]
         assert len(marts) >= 20
         for table in marts:
             con.execute(f"DROP TABLE {table}")
     assert tumbuh_cli.main(["rebuild", "--engine", "spark", "--warehouse", str(spark_copy)]) == 0
     assert "on Spark" in capsys.readouterr().out
 
-    with duckdb.connect(str(warehouse), read_only=True) as duck, \
-            duckdb.connect(str(spark_copy), read_only=True) as spark:
+    with duckdb.connect(str(spark_copy), read_only=True) as spark:
         assert spark.execute("SELECT engine, mode FROM meta_build").fetchone() == ("spark", "full")
         # the incremental states are DuckDB's: the next load rebuilds them on DuckDB
         assert spark.execute("SELECT count(*) FROM store_files WHERE table_name IN "
@@ -89,19 +71,7 @@ def test_spark_rebuild_equals_duckdb(warehouse: Path, tmp_path: Path, capsys) ->
                    spark.execute("SELECT fingerprint FROM meta_fingerprint").fetchall())
         assert spark.execute("SELECT count(*) FROM meta_audit WHERE n_failing > 0"
                              ).fetchone()[0] == 0
-        assert _tables(duck) == _tables(spark)
-        compared = {}
-        for table in _tables(duck):
-            columns = [r[0] for r in duck.execute(f"DESCRIBE {table}").fetchall()]
-            assert columns == [r[0] for r in spark.execute(f"DESCRIBE {table}").fetchall()], \
-                table
-            a = duck.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            b = spark.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            assert len(a) == len(b), f"{table}: {len(a)} rows on DuckDB, {len(b)} on Spark"
-            for i, (ra, rb) in enumerate(zip(a, b)):
-                bad = [c for c, x, y in zip(columns, ra, rb) if not _same(x, y)]
-                assert not bad, f"{table} row {i}: {bad} differ: {ra} vs {rb}"
-            compared[table] = len(a)
+    compared = assert_same_marts(warehouse, spark_copy)
     # the comparison covered every domain with rows, the campaign outcome included
     for table in ("mart_prevalensi", "mart_skdn", "mart_spm_coverage", "mart_pkk",
                   "mart_intervensi_progress", "mart_intervensi_outcome", "mart_kualitas_data",
