@@ -339,6 +339,17 @@ def _needed_ctes(probe: exp.Select, root: exp.Expression) -> None:
             ctes[n].copy() for n in ctes if n in needed]))
 
 
+def _own_columns(select: exp.Select, alias: str, columns_of: ColumnsOf) -> list[str]:
+    """The columns of the source named `alias` in `select`'s FROM or joins, in its order."""
+    sources = [select.args["from_"].this] + [j.this for j in select.args.get("joins") or []]
+    for source in sources:
+        if source.alias_or_name == alias:
+            probe = exp.Select(expressions=[exp.Star()]).from_(source.copy())
+            _needed_ctes(probe, select.root())
+            return columns_of(probe)
+    raise ValueError(f"{alias}.*: no source of that name")
+
+
 def _plain_star(star: exp.Expression) -> exp.Expression:
     if isinstance(star, exp.Column):  # t.*
         return exp.Column(this=exp.Star(), table=star.args.get("table").copy())
@@ -357,7 +368,15 @@ def _expand_select_stars(select: exp.Select, columns_of: ColumnsOf) -> None:
             (star.this if isinstance(star, exp.Column) else star).args.get("except_")
             or (star.this if isinstance(star, exp.Column) else star).args.get("replace"))
         columns_node = next(projection.find_all(exp.Columns), None)
-        if modifiers:
+        if (not modifiers and isinstance(star, exp.Column) and select.args.get("joins")
+                and any(j.args.get("using") for j in select.args["joins"])):
+            # t.* next to a USING join: Spark puts the join columns first, DuckDB keeps t's
+            # order; t's columns are listed in t's order
+            touched = True
+            table = star.table
+            names = _own_columns(select, table, columns_of)
+            out.extend(exp.column(n, table=table) for n in names)
+        elif modifiers:
             touched = True
             inner = star.this if isinstance(star, exp.Column) else star
             table = star.table if isinstance(star, exp.Column) else None

@@ -97,7 +97,7 @@ def build_marts_on_spark(con: duckdb.DuckDBPyConnection, config: Config,
     scratch.mkdir(mode=0o700, exist_ok=True)
     try:
         with trace.step("spark session"):
-            spark = spark_session(config, scratch=str(scratch / "local"))
+            spark = spark_session(config)
         sc = SparkConnection(spark)
         # the build's variables (the day it is built for, set by tests and the CLI), then the
         # config's

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from typing import Any
 
 from pipelines.config import Config
@@ -61,8 +62,10 @@ def spark_session(config: Config, scratch: str | None = None) -> Any:
 
     builder = (SparkSession.builder.master(config.spark.master).appName("tumbuh")
                .config("spark.driver.memory", config.spark.driver_memory))
-    if scratch:
-        builder = builder.config("spark.local.dir", scratch)
+    # Spark's spill and its (unused) table warehouse go to a scratch folder, not the cwd
+    scratch = scratch or tempfile.mkdtemp(prefix="tumbuh-spark-")
+    builder = (builder.config("spark.local.dir", scratch)
+               .config("spark.sql.warehouse.dir", os.path.join(scratch, "spark-warehouse")))
     for key, value in ALIGNED.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()

@@ -62,6 +62,9 @@ QUERIES = {
     "COLUMNS by regex, list and lambda":
         "SELECT kab, sum(COLUMNS('^[nx]$'))::BIGINT, max(COLUMNS(['w'])), "
         "min(COLUMNS(lambda c: c IN ('tanggal'))) FROM t GROUP BY kab",
+    "t.* beside a USING join keeps t's column order":
+        "SELECT x.*, y.total FROM (SELECT kode, kab, n FROM t) AS x "
+        "LEFT JOIN (SELECT kab, sum(n) AS total FROM t GROUP BY kab) AS y USING (kab)",
     "UNION ALL BY NAME":
         "SELECT kab, n FROM t UNION ALL BY NAME SELECT x, kode AS kab, 'z' AS extra FROM t",
     "QUALIFY":
