@@ -207,7 +207,10 @@ def _functions(node: exp.Expression) -> exp.Expression:
         return exp.cast(node.copy(), "DOUBLE")
     if isinstance(node, exp.UnixToTime) and node.args.get("scale") is not None \
             and str(node.args["scale"].this) == "3":  # epoch_ms(timestamp): ms since 1970
-        return exp.func("unix_millis", exp.cast(node.this, "TIMESTAMP"))
+        # DuckDB rounds the microseconds to the nearest millisecond; unix_millis truncates
+        micros = exp.func("unix_micros", exp.cast(node.this, "TIMESTAMP"))
+        return exp.cast(exp.func("round", exp.Div(this=micros, expression=exp.Literal.number(
+            1000))), "BIGINT")
     if isinstance(node, exp.Sub) and isinstance(node.expression, exp.Cast) \
             and node.expression.to.this == exp.DataType.Type.DATE:  # date - date: days
         return exp.DateDiff(this=node.this, expression=node.expression,

@@ -73,7 +73,8 @@ QUERIES = {
     "dates":
         "SELECT kode, strftime(tanggal, '%Y-%m') AS m, date_trunc('month', tanggal)::DATE AS b, "
         "CAST(tanggal - to_months(2) AS DATE) AS back, tanggal - DATE '2025-01-01' AS days, "
-        "epoch_ms(CAST(tanggal AS TIMESTAMP)) AS ms FROM t",
+        "epoch_ms(CAST(tanggal AS TIMESTAMP) + INTERVAL 900 MICROSECONDS) AS ms, "
+        "epoch_ms(CAST(tanggal AS TIMESTAMP) + INTERVAL 1400 MICROSECONDS) AS ms2 FROM t",
     "struct literals and lists":
         "SELECT kode, {'lo': x, 'hi': n}.hi AS hi, "
         "list_max(list_filter([1, 2, 8, 9], lambda d: list_contains([2, 8], d))) AS l FROM t",
