@@ -92,10 +92,6 @@ def bind(tree: exp.Expression, params: Sequence[object] | None) -> exp.Expressio
     return tree.transform(swap)
 
 
-def _name(node: exp.Expression) -> str:
-    return (node.name if not isinstance(node, exp.Anonymous) else node.this).lower()
-
-
 def expand_macros(tree: exp.Expression, macros: Mapping[str, Macro]) -> exp.Expression:
     """Inline every call of a macro (macros may call macros)."""
     for _ in range(10):
