@@ -84,11 +84,11 @@ def test_a_key_left_out_takes_its_default_and_the_others_stay(tmp_path):
      ("unknown key; expected one of bulan_timbang, min_cell, provincial_average "
      "(did you mean 'min_cell'?)")),
     ("[prevalance]\nmin_cell = 10\n", "prevalance", ("unknown section; expected one of auth, "
-     "console, hotspot, limits, paths, prevalence, privacy, target_list, uploads, users, "
-     "warehouse (did you mean 'prevalence'?)")),
+     "console, hotspot, limits, paths, prevalence, privacy, spark, target_list, uploads, "
+     "users, warehouse (did you mean 'prevalence'?)")),
     ("min_cell = 10\n", "min_cell", ("a key outside any section; every key belongs under a "
-     "[section]: auth, console, hotspot, limits, paths, prevalence, privacy, target_list, "
-     "uploads, warehouse (did you mean min_cell under [prevalence]?)")),
+     "[section]: auth, console, hotspot, limits, paths, prevalence, privacy, spark, "
+     "target_list, uploads, warehouse (did you mean min_cell under [prevalence]?)")),
     ("[prevalence]\nbulan_timbang = [2, 13]\n", "prevalence.bulan_timbang",
      "expected a list, each a whole number from 1 to 12; got 13 (a whole number) in [2, 13]"),
     ("[prevalence]\nbulan_timbang = 8\n", "prevalence.bulan_timbang", "expected a list"),
