@@ -64,11 +64,10 @@ def _load_inputs(con: duckdb.DuckDBPyConnection, sc: SparkConnection, root: Path
         sc.put_view(table, frame)
 
 
-def _publish_outputs(con: duckdb.DuckDBPyConnection, sc: SparkConnection, scratch: Path) -> list[str]:
+def _publish_outputs(con: duckdb.DuckDBPyConnection, sc: SparkConnection, scratch: Path) -> None:
     """Write every table the Spark build created outside TEMP into the DuckDB catalog, in the
     column order and types the catalog already has for it."""
     existing = set(_catalog_tables(con))
-    written = []
     for name in sc.outputs():
         folder = scratch / name
         sc.frame(name).write.mode("overwrite").parquet(str(folder))
@@ -84,8 +83,6 @@ def _publish_outputs(con: duckdb.DuckDBPyConnection, sc: SparkConnection, scratc
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {columns} FROM {source}")
         else:
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {source}")
-        written.append(name)
-    return written
 
 
 def build_marts_on_spark(con: duckdb.DuckDBPyConnection, config: Config,
@@ -108,11 +105,9 @@ def build_marts_on_spark(con: duckdb.DuckDBPyConnection, config: Config,
             _load_inputs(con, sc, build.root)
         plan = Plan(full=True, pos_months=store.parts_of(con, "stg_pengukuran"))
         # states the DuckDB builder keeps (catalog tables and store files): Spark keeps none
-        for (table,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                "AND table_catalog = current_database() AND (table_name LIKE 'state\\_%' "
-                "ESCAPE '\\')").fetchall():
-            con.execute(f"DROP TABLE {table}")
+        for table in _catalog_tables(con):
+            if table.startswith("state_"):
+                con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM store_files WHERE table_name IN (?, ?)", [STATE_ANAK, SKDN_STATE])
         ran = run_models(sc, config, plan, build=None)
         with trace.step("spark outputs"):
