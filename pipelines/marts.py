@@ -45,7 +45,7 @@ from pipelines import store, trace
 from pipelines.config import REFERENCE_DIR, SQL_DIR, Config
 from pipelines.models import Model, needed_models, ordered_models
 from pipelines.provenance import build_record
-from pipelines.skdn import run_skdn_step
+from pipelines.skdn import CHUNK_ROWS, run_skdn_step
 
 if TYPE_CHECKING:
     from pipelines.warehouse import Build
@@ -274,9 +274,12 @@ def _scope_pengukuran(con: duckdb.DuckDBPyConnection, build: Build | None, month
 
 
 def run_child_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: list[str],
-                   full: bool) -> None:
+                   full: bool, whole_years: bool = False) -> None:
     """tmp_prevalensi_lokasi for every period the months touch: each month, and each of their
-    years (whose stored child state is updated, or rebuilt from scratch when `full`)."""
+    years (whose stored child state is updated, or rebuilt from scratch when `full`).
+    DuckDB takes one month per pass (its memory holds one month's children); `whole_years`
+    takes a year's months in one pass, as the Spark engine does (a pass there costs a scan of
+    every staged file): the same SQL, whose rows are per child and month either way."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_lokasi (period_type VARCHAR, "
         "period_start DATE, lokasi VARCHAR, n_children BIGINT, n_haz BIGINT, n_stunted BIGINT, "
@@ -293,8 +296,8 @@ def run_child_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: 
         state.load(tahun, fresh=full)
         con.execute("CREATE OR REPLACE TEMP TABLE tmp_anak_tahun AS "
                     "SELECT * FROM tmp_anak_tahun_lama")
-        for month in year_months:
-            _scope_pengukuran(con, build, [month])
+        for part in ([year_months] if whole_years else [[m] for m in year_months]):
+            _scope_pengukuran(con, build, part)
             with trace.step("child 10_anak_bulan"):
                 con.execute((ANAK_DIR / "10_anak_bulan.sql").read_text())
             con.execute("DROP TABLE tmp_anak_tahun_lama")
@@ -477,9 +480,10 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
 
 
 def run_models(con: duckdb.DuckDBPyConnection, config: Config, plan: Plan,
-               build: Build | None) -> list[str]:
+               build: Build | None, whole_years: bool = False) -> list[str]:
     """Run what `plan` says on `con` (a DuckDB connection, or the Spark engine's connection of
-    the same shape, pipelines/spark/): the child and SKDN steps, then the models in order."""
+    the same shape, pipelines/spark/, with `whole_years`): the child and SKDN steps, then the
+    models in order."""
     models = ordered_models()
     if plan.full:
         for (table,) in con.execute(
@@ -497,11 +501,12 @@ def run_models(con: duckdb.DuckDBPyConnection, config: Config, plan: Plan,
         to_run = needed_models(models, plan.changed)
     ran: list[str] = []
     if plan.full or plan.pos_months:
-        run_child_step(con, build, plan.pos_months, plan.full)
+        run_child_step(con, build, plan.pos_months, plan.full, whole_years)
         _scope_nama(con, build, plan.full)
         _scope_pengukuran(con, build, plan.pos_months)
         ran.append("stunting/anak")
-        run_skdn_step(con, build, plan.pos_months, plan.full)
+        run_skdn_step(con, build, plan.pos_months, plan.full,
+                      chunk_rows=(1 << 62) if whole_years else CHUNK_ROWS)
         ran.append("skdn/anak")
     for model in to_run:
         if "stg_pengukuran_kampanye" in model.reads:

@@ -23,6 +23,7 @@ import decimal
 import functools
 import os
 import re
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,13 @@ _SET_VARIABLE = re.compile(r"^\s*SET\s+VARIABLE\s+([a-z_][a-z_0-9]*)\s*=\s*(.+?)
                            re.IGNORECASE | re.DOTALL)
 _LOG = os.environ.get("TUMBUH_SPARK_SQL")
 _IGNORED = re.compile(r"^\s*(SET|RESET|CHECKPOINT|PRAGMA)\b", re.IGNORECASE)
+
+
+def _log(text: str) -> None:
+    """TUMBUH_SPARK_SQL=<file>: every statement as Spark was given it, and what it cost."""
+    if _LOG:
+        with open(_LOG, "a") as fh:
+            fh.write(text + "\n")
 
 
 class SparkSQLError(RuntimeError):
@@ -103,6 +111,7 @@ class SparkConnection:
         self.temp: set[str] = set()      # views created as TEMP tables or views
         self.persistent: set[str] = set()  # tables created without TEMP: the build's outputs
         self.views: set[str] = set()     # names that are views, not materialized tables
+        self._seen_jobs: set[int] = set()
 
     # --- the DuckDB API ----------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[object] | None = None) -> Result:
@@ -120,7 +129,10 @@ class SparkConnection:
         if _IGNORED.match(sql):
             return result
         for tree in dialect.parse(sql):
+            started = time.perf_counter()
             result = self._statement(dialect.bind(tree, params))
+            if _LOG:  # what the statement cost (its query runs as its table is checkpointed)
+                _log(f"-- {time.perf_counter() - started:.2f} s, {self._jobs()}\n")
         return result
 
     sql = execute
@@ -128,6 +140,16 @@ class SparkConnection:
     def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         for row in rows:
             self.execute(sql, row)
+
+    def _jobs(self) -> str:
+        """The Spark jobs, stages and tasks run since the last call (for the SQL log)."""
+        tracker = self.spark.sparkContext.statusTracker()
+        jobs = tracker.getJobIdsForGroup(None)
+        new = [j for j in jobs if j not in self._seen_jobs]
+        self._seen_jobs.update(new)
+        stages = [s for j in new if (info := tracker.getJobInfo(j)) for s in info.stageIds]
+        tasks = sum((st.numTasks if (st := tracker.getStageInfo(s)) else 0) for s in stages)
+        return f"{len(new)} jobs, {len(stages)} stages, {tasks} tasks"
 
     def register(self, name: str, obj: Any, output: bool = False) -> None:
         """A pandas or Arrow table as a table (`output`: one the build writes back)."""
@@ -181,9 +203,7 @@ class SparkConnection:
         return self._spark_sql(dialect.spark_sql(spark_tree), tree)
 
     def _spark_sql(self, text: str, tree: exp.Expression) -> Any:
-        if _LOG:  # TUMBUH_SPARK_SQL=<file>: every statement as Spark was given it
-            with open(_LOG, "a") as fh:
-                fh.write(text + ";\n\n")
+        _log(text + ";\n")
         try:
             return self.spark.sql(text)
         except Exception as exc:  # Spark's analysis and parse errors: say which statement

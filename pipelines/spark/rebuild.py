@@ -109,7 +109,7 @@ def build_marts_on_spark(con: duckdb.DuckDBPyConnection, config: Config,
             if table.startswith("state_"):
                 con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM store_files WHERE table_name IN (?, ?)", [STATE_ANAK, SKDN_STATE])
-        ran = run_models(sc, config, plan, build=None)
+        ran = run_models(sc, config, plan, build=None, whole_years=True)
         with trace.step("spark outputs"):
             _publish_outputs(con, sc, scratch / "out")
         record_build(con, config, plan, ran, engine="spark")
