@@ -193,6 +193,72 @@ def _bits(node: exp.Expression) -> exp.Expression:
     return node
 
 
+_DOUBLE_VALUED = (exp.Div, exp.Sqrt, exp.Ln, exp.Log, exp.Exp, exp.Pow, exp.Avg,
+                  exp.Stddev, exp.StddevPop, exp.StddevSamp, exp.Variance, exp.VariancePop)
+
+
+def _positive_int(node: exp.Expression | None) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit() \
+        and int(node.this) > 0
+
+
+def _integral(to: exp.DataType) -> bool:
+    integers = {exp.DataType.Type.TINYINT, exp.DataType.Type.SMALLINT, exp.DataType.Type.INT,
+                exp.DataType.Type.BIGINT, exp.DataType.Type.INT128, exp.DataType.Type.UBIGINT}
+    if to.this in integers:
+        return True
+    # HUGEINT, already DECIMAL(38, 0) here (children are rewritten first)
+    return to.this == exp.DataType.Type.DECIMAL and [e.name for e in to.expressions] == \
+        ["38", "0"]
+
+
+def _fractional(node: exp.Expression) -> bool:
+    """A DOUBLE whatever its inputs' types: a quotient (already the CASE that writes out
+    DuckDB's division), a DOUBLE-valued function, a cast to DOUBLE or FLOAT."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Case):
+        return isinstance(node.args.get("default"), exp.Div)
+    if isinstance(node, exp.Cast):
+        return node.to.this in (exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT)
+    return isinstance(node, _DOUBLE_VALUED)
+
+
+def _ordered_list(node: exp.ArrayAgg) -> exp.Expression:
+    """DuckDB's list(x [ORDER BY k ...]) keeps NULL values and follows the ORDER BY; Spark's
+    collect_list drops NULLs and SQLGlot drops the ORDER BY. The values are collected inside
+    structs (never NULL), sorted by a comparator that writes out each key's direction and
+    NULL placement, and taken out again."""
+    order = node.this if isinstance(node.this, exp.Order) else None
+    value = (order.this if order else node.this).copy()
+    keys = list(order.expressions) if order else []
+    fields = [exp.PropertyEQ(this=exp.to_identifier(f"k{i}"), expression=k.this.copy())
+              for i, k in enumerate(keys)]
+    fields.append(exp.PropertyEQ(this=exp.to_identifier("v"), expression=value))
+    collected = exp.Anonymous(this="collect_list", expressions=[exp.Struct(expressions=fields)])
+    if keys:
+        compare: exp.Expression = exp.Literal.number(0)
+        for i, key in reversed(list(enumerate(keys))):
+            left, right = (exp.Dot.build([exp.to_identifier(side), exp.to_identifier(f"k{i}")])
+                           for side in ("l", "r"))
+            first = -1 if key.args.get("nulls_first") else 1  # where a NULL key goes
+            below = 1 if key.args.get("desc") else -1          # where the smaller key goes
+            n = exp.Literal.number
+            compare = exp.Case(ifs=[
+                exp.If(this=exp.and_(left.is_(exp.null()), right.is_(exp.null())),
+                       true=compare),
+                exp.If(this=left.is_(exp.null()), true=n(first)),
+                exp.If(this=right.is_(exp.null()), true=n(-first)),
+                exp.If(this=exp.LT(this=left.copy(), expression=right.copy()), true=n(below)),
+                exp.If(this=exp.GT(this=left.copy(), expression=right.copy()), true=n(-below)),
+            ], default=compare)
+        collected = exp.Anonymous(this="array_sort", expressions=[collected, exp.Lambda(
+            this=compare, expressions=[exp.to_identifier("l"), exp.to_identifier("r")])])
+    return exp.Anonymous(this="transform", expressions=[collected, exp.Lambda(
+        this=exp.Dot.build([exp.to_identifier("e"), exp.to_identifier("v")]),
+        expressions=[exp.to_identifier("e")])])
+
+
 def _functions(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Literal) and not node.is_string and any(
             c in node.this for c in ".eE") and isinstance(node.parent, ARITHMETIC):
@@ -220,6 +286,24 @@ def _functions(node: exp.Expression) -> exp.Expression:
                                                               "DOUBLE"))
         return exp.Case(ifs=[exp.If(this=exp.EQ(this=b.copy(), expression=exp.Literal.number(0)),
                                     true=infinite)], default=exp.Div(this=a, expression=b))
+    if isinstance(node, exp.Round) and _positive_int(node.args.get("decimals")):
+        # DuckDB rounds a DOUBLE to k decimals as round(x * 10^k) / 10^k in DOUBLE; Spark
+        # rounds the shortest decimal form of x, which differs at 0.285 or 1.005 (0.28 and
+        # 1.0 in DuckDB, whose products land below the half). Spark's round to an integer
+        # agrees with DuckDB's (half away from zero), so the product is rounded
+        scale = exp.cast(exp.Literal.number(f"1e{node.args['decimals'].this}"), "DOUBLE")
+        product = exp.Mul(this=exp.cast(_p(node.this.copy()), "DOUBLE"), expression=scale)
+        return _p(exp.Div(this=exp.Round(this=product), expression=scale.copy()))
+    if isinstance(node, exp.Cast) and _integral(node.to) and _fractional(node.this):
+        # DuckDB casts a DOUBLE to an integer rounding half to even (3.5 -> 4, 2.5 -> 2);
+        # Spark truncates (3.5 -> 3): the value is rounded first. Only operands that are
+        # DOUBLE whatever their inputs are seen (a quotient, sqrt, avg, a cast to DOUBLE); the
+        # models round explicitly elsewhere (CAST(round(x) AS BIGINT)), docs/scale.md
+        node.set("this", exp.Anonymous(this="bround", expressions=[node.this.copy(),
+                                                                  exp.Literal.number(0)]))
+        return node
+    if isinstance(node, exp.ArrayAgg):
+        return _ordered_list(node)
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Explode):
         # CAST(unnest(list) AS t): Spark takes no generator inside an expression; the list is
         # cast instead

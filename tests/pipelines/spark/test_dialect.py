@@ -84,6 +84,32 @@ QUERIES = {
         "SELECT file, hash(file) & 1073741823 AS h FROM t",
     "division by zero is NULL":
         "SELECT kode, n / x AS r FROM t",
+    "integer division and modulo":
+        "SELECT kode, n // 3 AS q, -n // 7 AS nq, x % 3 AS r, -x % 4 AS nr, "
+        "n // nullif(x, 0) AS z FROM t",
+    "rounding to decimals as DuckDB rounds":
+        "SELECT v, round(v, 2) AS r2, round(v, 1) AS r1, round(v) AS r0, round(v * 1000) AS rk "
+        "FROM (VALUES (0.285::DOUBLE), (1.005::DOUBLE), (-69.195::DOUBLE), (2.675::DOUBLE), "
+        "(-2.5::DOUBLE), (0.125::DOUBLE), (12.345::DOUBLE)) AS u(v)",
+    "fractions cast to integers round half to even":
+        "SELECT kode, CAST(x / 2 AS INTEGER) AS h, CAST(n / 4 AS BIGINT) AS q, "
+        "CAST(sqrt(x) AS INTEGER) AS s, CAST(CAST(x AS DOUBLE) / 2 AS HUGEINT) AS d, "
+        "CAST(x > 2 AS INTEGER) AS b FROM t",
+    "NULL ordering":
+        "SELECT kode, w, row_number() OVER (ORDER BY w, kode) AS up, "
+        "row_number() OVER (ORDER BY w DESC, kode) AS down, "
+        "first_value(kode) OVER (ORDER BY w) AS lowest, "
+        "(SELECT list(kode ORDER BY w DESC)[1] FROM t) AS first_listed, "
+        "(SELECT list(w ORDER BY x DESC, kode)[2] FROM t) AS next_listed, "
+        "(SELECT list(kode ORDER BY w NULLS FIRST) FROM t) AS all_listed, "
+        "(SELECT array_length(list(w)) FROM t) AS with_null, "
+        "(SELECT string_agg(kode, ',' ORDER BY w DESC) FROM t) AS joined FROM t",
+    "window frames":
+        "SELECT kode, sum(n) OVER (ORDER BY kab) AS with_peers, "
+        "sum(n) OVER (ORDER BY kab, kode ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+        "AS running, last_value(n) OVER (PARTITION BY kab ORDER BY x) AS last_so_far, "
+        "avg(n) OVER (ORDER BY kode ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS moving, "
+        "count(*) OVER () AS n_all FROM t",
 }
 
 
