@@ -8,9 +8,10 @@ copied, store files hard-linked: they are never changed) and each copy rebuilt b
 `tumbuh rebuild --engine duckdb|spark`, in its own process on the shipped settings (the Spark
 driver's heap from --driver-memory, since local mode holds the whole engine in it). Printed per
 engine: wall seconds, peak memory of the process tree (PSS summed over the command and its
-children: Spark's JVM is a child of the command) and the ratio Spark / DuckDB. Then each mart
+children, every 2 s: Spark's JVM is a child of the command) and the ratio Spark / DuckDB. Then each mart
 of the two is checked alike by row count and per-column sums (hashes of exact columns, doubles
 to 1e-9 relative); the row-by-row equality is the test's job (tests/pipelines/spark).
+Each command's stderr is kept beside the copies' folder: bench_spark.<engine>.log.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ NOT_COMPARED = {"meta_build", "meta_build_log", "meta_audit", "store_files", "lo
 
 def _rebuild(engine: str, warehouse: Path, config: Path | None, log: Path) -> dict:
     """`tumbuh rebuild --engine ENGINE`: wall seconds, peak PSS of its process tree (sampled
-    every 0.5 s). Its stderr (TUMBUH_TRACE=1: where the time went) goes to `log`."""
+    every 2 s: reading a 9 GB JVM's smaps every 0.5 s took a tenth of a core from the run it
+    measures). Its stderr (TUMBUH_TRACE=1: where the time went) goes to `log`."""
     env = dict(os.environ, TUMBUH_TRACE="1")
     if config is not None:
         env["TUMBUH_CONFIG"] = str(config)
@@ -49,7 +51,7 @@ def _rebuild(engine: str, warehouse: Path, config: Path | None, log: Path) -> di
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.5):
+            while not done.wait(2.0):
                 peak[0] = max(peak[0], _tree_memory(proc.pid)[0])
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -118,11 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         for engine in ("duckdb", "spark"):
             copy = work / f"{engine}.duckdb"
             _copy_warehouse(source, copy)
-            result = _rebuild(engine, copy, config, work / f"{engine}.log")
+            # the command's stderr (its trace, or Spark's error) outlives the copies
+            log = (args.work or source.parent) / f"bench_spark.{engine}.log"
+            result = _rebuild(engine, copy, config, log)
             results.append(result)
             print(f"{engine:<7} {result['seconds']:8.1f} s   peak {result['peak_mb']:8.0f} MB",
                   flush=True)
-            print((work / f"{engine}.log").read_text().strip()[-4000:], flush=True)
+            print(log.read_text().strip()[-4000:], flush=True)
         duck, spark = results
         print(f"spark / duckdb: {spark['seconds'] / duck['seconds']:.1f}x time, "
               f"{spark['peak_mb'] / duck['peak_mb']:.1f}x peak memory")

@@ -45,7 +45,7 @@ from pipelines import store, trace
 from pipelines.config import REFERENCE_DIR, SQL_DIR, Config
 from pipelines.models import Model, needed_models, ordered_models
 from pipelines.provenance import build_record
-from pipelines.skdn import CHUNK_ROWS, run_skdn_step
+from pipelines.skdn import run_skdn_step
 
 if TYPE_CHECKING:
     from pipelines.warehouse import Build
@@ -267,6 +267,8 @@ def _scope_pengukuran(con: duckdb.DuckDBPyConnection, build: Build | None, month
         # a month with no file yet reads as the shape of delta (empty once the rows are written)
         source = store.parquet_source(build.root, paths, empty_like="delta.stg_pengukuran")
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {source}")
+    elif hasattr(con, "read_parts"):  # the Spark engine: the months' files only
+        con.read_parts(view, "stg_pengukuran", months)
     else:
         listed = ", ".join(store.quote(m) for m in months) or "NULL"
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM stg_pengukuran "
@@ -278,8 +280,8 @@ def run_child_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: 
     """tmp_prevalensi_lokasi for every period the months touch: each month, and each of their
     years (whose stored child state is updated, or rebuilt from scratch when `full`).
     DuckDB takes one month per pass (its memory holds one month's children); `whole_years`
-    takes a year's months in one pass, as the Spark engine does (a pass there costs a scan of
-    every staged file): the same SQL, whose rows are per child and month either way."""
+    takes a year's months in one pass, as the Spark engine does (a pass there costs a job per
+    statement): the same SQL, whose rows are per child and month either way."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE tmp_prevalensi_lokasi (period_type VARCHAR, "
         "period_start DATE, lokasi VARCHAR, n_children BIGINT, n_haz BIGINT, n_stunted BIGINT, "
@@ -505,8 +507,7 @@ def run_models(con: duckdb.DuckDBPyConnection, config: Config, plan: Plan,
         _scope_nama(con, build, plan.full)
         _scope_pengukuran(con, build, plan.pos_months)
         ran.append("stunting/anak")
-        run_skdn_step(con, build, plan.pos_months, plan.full,
-                      chunk_rows=(1 << 62) if whole_years else CHUNK_ROWS)
+        run_skdn_step(con, build, plan.pos_months, plan.full)
         ran.append("skdn/anak")
     for model in to_run:
         if "stg_pengukuran_kampanye" in model.reads:

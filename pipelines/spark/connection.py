@@ -112,6 +112,8 @@ class SparkConnection:
         self.persistent: set[str] = set()  # tables created without TEMP: the build's outputs
         self.views: set[str] = set()     # names that are views, not materialized tables
         self._seen_jobs: set[int] = set()
+        # table -> part (month) -> the absolute paths of its store files (read_parts)
+        self.parts: dict[str, dict[str, list[str]]] = {}
 
     # --- the DuckDB API ----------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[object] | None = None) -> Result:
@@ -160,6 +162,15 @@ class SparkConnection:
     def put_view(self, name: str, frame: Any) -> None:
         """A DataFrame as a TEMP view, not materialized (the bulk rows read from their files)."""
         self._put(name, frame, temp=True, view=True)
+
+    def read_parts(self, view: str, table: str, parts: Sequence[str]) -> None:
+        """`view`: the rows of `table` in these parts of the store only (the files of those
+        months, as DuckDB's builder reads them), not a filter over every file: Spark cannot
+        prune the files of an explicit list by a predicate on a column."""
+        paths = [p for part in sorted(set(parts)) for p in self.parts[table].get(part, [])]
+        frame = (self.spark.read.parquet(*paths) if paths
+                 else self.frame(table).limit(0))
+        self.put_view(view, frame)
 
     def unregister(self, name: str) -> None:
         self._drop(name)

@@ -56,6 +56,10 @@ def _load_inputs(con: duckdb.DuckDBPyConnection, sc: SparkConnection, root: Path
                         output=table in CATALOG_REWRITTEN)
     for table in store.BULK_TABLES:
         paths = [str(root / p) for p in store.files_of(con, table)]
+        sc.parts[table] = {}
+        for part, path in con.execute("SELECT part, path FROM store_files WHERE table_name = ?",
+                                      [table]).fetchall():
+            sc.parts[table].setdefault(part, []).append(str(root / path))
         if paths:
             # the files themselves, not their folders: no partition columns inferred
             frame = sc.spark.read.option("recursiveFileLookup", "true").parquet(*paths)
