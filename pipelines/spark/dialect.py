@@ -290,7 +290,8 @@ def _functions(node: exp.Expression) -> exp.Expression:
         # DuckDB rounds a DOUBLE to k decimals as round(x * 10^k) / 10^k in DOUBLE; Spark
         # rounds the shortest decimal form of x, which differs at 0.285 or 1.005 (0.28 and
         # 1.0 in DuckDB, whose products land below the half). Spark's round to an integer
-        # agrees with DuckDB's (half away from zero), so the product is rounded
+        # agrees with DuckDB's (half away from zero), so the product is rounded. (A DECIMAL,
+        # which DuckDB rounds exactly, is rounded in DOUBLE here: no model rounds one.)
         scale = exp.cast(exp.Literal.number(f"1e{node.args['decimals'].this}"), "DOUBLE")
         product = exp.Mul(this=exp.cast(_p(node.this.copy()), "DOUBLE"), expression=scale)
         return _p(exp.Div(this=exp.Round(this=product), expression=scale.copy()))
