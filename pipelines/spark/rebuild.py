@@ -55,11 +55,11 @@ def _load_inputs(con: duckdb.DuckDBPyConnection, sc: SparkConnection, root: Path
             sc.register(table, con.sql(f"SELECT * FROM {table}").to_arrow_table(),
                         output=table in CATALOG_REWRITTEN)
     for table in store.BULK_TABLES:
-        paths = [str(root / p) for p in store.files_of(con, table)]
-        sc.parts[table] = {}
-        for part, path in con.execute("SELECT part, path FROM store_files WHERE table_name = ?",
-                                      [table]).fetchall():
+        sc.parts[table] = {}  # by part too, for the passes that read some months only
+        for part, path in con.execute("SELECT part, path FROM store_files WHERE table_name = ? "
+                                      "ORDER BY path", [table]).fetchall():
             sc.parts[table].setdefault(part, []).append(str(root / path))
+        paths = [path for part_paths in sc.parts[table].values() for path in part_paths]
         if paths:
             # the files themselves, not their folders: no partition columns inferred
             frame = sc.spark.read.option("recursiveFileLookup", "true").parquet(*paths)
