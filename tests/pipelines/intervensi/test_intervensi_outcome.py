@@ -231,3 +231,45 @@ def test_no_measurements_gives_empty_estimates(build):
     }
     assert all(r["did"] is None and r["n_posyandu_t"] == 0 for r in got.values())
     assert got["haz_change"]["catatan"].startswith("26 hari tidak cukup")
+
+
+def _window_picks(rows: list[tuple]) -> list[tuple]:
+    """20_tmp_ivo_child.sql over these stg_pengukuran rows (child_key, posyandu_key,
+    measurement_date, loaded_at, file_sha256, row_number, haz), in this physical order:
+    (child_key, w, haz) of every pick."""
+    import duckdb
+
+    from pipelines.config import SQL_DIR
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE ref_campaign AS SELECT 'uji' AS campaign_id, DATE '2025-11-10' "
+                "AS start_date, DATE '2025-12-05' AS end_date, 2 AS pre_months, 30 AS post_days")
+    con.execute("CREATE TABLE stg_pengukuran_kampanye (child_key VARCHAR, posyandu_key VARCHAR, "
+                "kode_kabkota VARCHAR, measurement_date DATE, loaded_at TIMESTAMP, "
+                "file_sha256 VARCHAR, row_number BIGINT, weight_kg DOUBLE, zwei DOUBLE, "
+                "zwfl DOUBLE, zlen DOUBLE, fwei INTEGER, fwfl INTEGER, flen INTEGER)")
+    con.executemany("INSERT INTO stg_pengukuran_kampanye VALUES (?, ?, '35.09', ?, ?, ?, ?, "
+                    "10.0, 0.0, 0.0, ?, 0, 0, 0)", rows)
+    con.execute((SQL_DIR / "marts" / "intervensi" / "20_tmp_ivo_child.sql").read_text())
+    return con.execute("SELECT child_key, w, haz FROM tmp_ivo_child ORDER BY ALL").fetchall()
+
+
+def test_two_measurements_of_one_day_pick_the_later_load_in_any_order():
+    # 300 children measured twice on the same pre-period day: by an earlier load (haz -1) and
+    # a later one (-2.5); 300 more measured twice by one load, in two files (the greater file
+    # hash wins: -3.5), and twice in one file (the later row wins: -0.5). Whatever order the rows
+    # lie in, every child gets the later measurement.
+    early, late = dt.datetime(2025, 11, 1, 8), dt.datetime(2025, 11, 2, 8)
+    rows = []
+    for i in range(300):
+        rows += [(f"a{i}", "35.09.01.2001|P", W1, early, "f1", i, -1.0),
+                 (f"a{i}", "35.09.01.2001|P", W1, late, "f2", i, -2.5),
+                 (f"b{i}", "35.09.01.2001|P", W1, late, "f2", 1000 + i, -1.0),
+                 (f"b{i}", "35.09.01.2001|P", W1, late, "f3", i, -3.5),
+                 (f"c{i}", "35.09.01.2001|P", W1, late, "f4", 2 * i, -1.0),
+                 (f"c{i}", "35.09.01.2001|P", W1, late, "f4", 2 * i + 1, -0.5)]
+    expected = sorted([(f"a{i}", 1, -2.5) for i in range(300)]
+                      + [(f"b{i}", 1, -3.5) for i in range(300)]
+                      + [(f"c{i}", 1, -0.5) for i in range(300)])
+    assert _window_picks(rows) == expected
+    assert _window_picks(rows[::-1]) == expected

@@ -297,3 +297,16 @@ def test_marts_build_on_empty_staging_and_audits_pass(built):
     assert con.execute("SELECT count(*) FROM mart_intervensi_outcome").fetchone() == (3 * 6,)
     assert audit_failures(con) == {}
     assert audit_failures(built()) == {}
+
+
+def test_a_report_in_several_campaign_windows_names_them_sorted(campaign_file, marts_db):
+    # two more campaigns over the same days, configured after it, whose ids sort before and
+    # after it: the list is sorted, not in the order of the configuration or of the join
+    def also(campaign_id: str) -> str:
+        return CAMPAIGN.replace('id = "uji"', f'id = "{campaign_id}"').replace(
+            'name = "Kampanye uji"', f'name = "Kampanye {campaign_id}"')
+
+    con = marts_db(campaign_file(CAMPAIGN + also("zzz-ketiga") + also("aaa-kedua")),
+                   dt.date(2025, 12, 1), reports=[(D(4), "35.78", None, "remeasured", 3)])
+    assert con.execute("SELECT window_campaigns FROM mart_intervensi_unmatched").fetchall() == [
+        ("aaa-kedua, uji, zzz-ketiga",)]

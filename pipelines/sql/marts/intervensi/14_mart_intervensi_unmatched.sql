@@ -11,7 +11,7 @@ WITH report AS (
 ),
 matched AS (
     SELECT r.file_sha256, r.row_number,
-           string_agg(DISTINCT c.campaign_id, ', ') AS window_campaigns,
+           string_agg(DISTINCT c.campaign_id, ', ' ORDER BY c.campaign_id) AS window_campaigns,
            count(k.kode_kabkota) > 0 AS counted
     FROM report AS r
     LEFT JOIN ref_campaign AS c ON r.tanggal BETWEEN c.start_date AND c.end_date
