@@ -117,12 +117,14 @@ class WarehouseSettings:
 class SparkSettings:
     """[spark]: the Spark session `tumbuh rebuild --engine spark` builds the marts on (D37):
     its master (`local[*]`, every core of this machine; a cluster URL such as
-    `spark://host:7077` in production) and the driver's memory."""
+    `spark://host:7077` in production), the driver's memory, and the staged measurements one
+    pass of the SKDN step takes (pipelines/skdn.py; a cluster takes more)."""
 
     master: str = "local[*]"
     driver_memory: str = field(default="2g", metadata={
         "pattern": r"\d+[kmgt]?",
         "pattern_text": 'a JVM size such as "2g" or "512m"'})
+    skdn_pass_rows: int = field(default=12_000_000, metadata={"min": 1})
 
 
 @dataclass(frozen=True)

@@ -482,10 +482,11 @@ def build_marts(con: duckdb.DuckDBPyConnection, config: Config, build: Build | N
 
 
 def run_models(con: duckdb.DuckDBPyConnection, config: Config, plan: Plan,
-               build: Build | None, whole_years: bool = False) -> list[str]:
+               build: Build | None, whole_years: bool = False,
+               skdn_chunk_rows: int | None = None) -> list[str]:
     """Run what `plan` says on `con` (a DuckDB connection, or the Spark engine's connection of
-    the same shape, pipelines/spark/, with `whole_years`): the child and SKDN steps, then the
-    models in order."""
+    the same shape, pipelines/spark/, with `whole_years` and larger `skdn_chunk_rows`): the
+    child and SKDN steps, then the models in order."""
     models = ordered_models()
     if plan.full:
         for (table,) in con.execute(
@@ -507,7 +508,7 @@ def run_models(con: duckdb.DuckDBPyConnection, config: Config, plan: Plan,
         _scope_nama(con, build, plan.full)
         _scope_pengukuran(con, build, plan.pos_months)
         ran.append("stunting/anak")
-        run_skdn_step(con, build, plan.pos_months, plan.full)
+        run_skdn_step(con, build, plan.pos_months, plan.full, skdn_chunk_rows)
         ran.append("skdn/anak")
     for model in to_run:
         if "stg_pengukuran_kampanye" in model.reads:

@@ -198,13 +198,14 @@ def _weighings(con: duckdb.DuckDBPyConnection, build: Build | None, read: list[s
 
 
 def run_skdn_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: list[str],
-                  full: bool) -> list[str]:
+                  full: bool, chunk_rows: int | None = None) -> list[str]:
     """tmp_skdn_bulan, tmp_skdn_lokasi and tmp_skdn_2t for the months a load of `months`
     (every month when `full`) can change; returns those months.
 
-    The months are recomputed in passes of at most CHUNK_ROWS staged rows, in date order; each
-    pass reads its months and the LOOKBACK months before them, keeping from the previous pass
-    the weighings it still needs, so a full build reads every month once."""
+    The months are recomputed in passes of at most `chunk_rows` (CHUNK_ROWS by default) staged
+    rows, in date order; each pass reads its months and the LOOKBACK months before them,
+    keeping from the previous pass the weighings it still needs, so a full build reads every
+    month once."""
     from pipelines.marts import _months_of  # late: marts imports this module
 
     every = _months_of(con, build)
@@ -214,7 +215,8 @@ def run_skdn_step(con: duckdb.DuckDBPyConnection, build: Build | None, months: l
             recompute = every
         else:
             recompute = months_to_recompute(months, log_first_months(con, build, months), every)
-    passes = chunks(recompute, _month_rows(con, build, recompute), CHUNK_ROWS)
+    passes = chunks(recompute, _month_rows(con, build, recompute),
+                    chunk_rows or CHUNK_ROWS)
     kept: set[str] | None = None
     for number, part in enumerate(passes):
         read = sorted({shift(m, -k) for m in part for k in range(LOOKBACK + 1)} & set(every))

@@ -113,7 +113,10 @@ def build_marts_on_spark(con: duckdb.DuckDBPyConnection, config: Config,
             if table.startswith("state_"):
                 con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM store_files WHERE table_name IN (?, ?)", [STATE_ANAK, SKDN_STATE])
-        ran = run_models(sc, config, plan, build=None, whole_years=True)
+        # larger passes than DuckDB's: each statement on Spark is a job and a checkpoint, and
+        # each SKDN pass scans every raw row once (25_skdn_raw) (D39)
+        ran = run_models(sc, config, plan, build=None, whole_years=True,
+                         skdn_chunk_rows=config.spark.skdn_pass_rows)
         with trace.step("spark outputs"):
             _publish_outputs(con, sc, scratch / "out")
         record_build(con, config, plan, ran, engine="spark")
