@@ -1,4 +1,4 @@
--- reads: ref_campaign, ref_campaign_kabkota, tmp_ivo_cell, tmp_ivo_posyandu
+-- reads: ref_campaign, ref_campaign_kabkota, tmp_ivo_cell, tmp_ivo_posyandu, round_stable
 -- grain: one row per campaign, level (kode '35' = all target kab/kota, or one target kab/kota)
 -- and outcome metric. Targeted posyandu against comparison posyandu of non-target kab/kota in
 -- the same stratum (pre-period prevalence bin x size bin), strata weighted by the level's
@@ -76,19 +76,18 @@ SELECT l.campaign_id, l.kode, l.nama, m.metric, m.metric_label, m.unit,
        CAST(coalesce(d.n_t_pre, 0) AS INTEGER) AS n_t_pre, CAST(coalesce(d.n_t_post, 0) AS INTEGER) AS n_t_post,
        CAST(coalesce(d.n_c_pre, 0) AS INTEGER) AS n_c_pre, CAST(coalesce(d.n_c_post, 0) AS INTEGER) AS n_c_post,
        coalesce(d.small_t OR d.small_c, false) AS suppressed,
-       -- rounded to 9 decimals first: the means are sums of doubles, which differ in the last
-       -- bits with the order rows are summed in (a load vs a rebuild, DuckDB vs Spark), and a
-       -- value at a half (-0.0125) would round either way
-       if(d.small_t, NULL, round(round(m.scale * d.t_pre, 9), 3)) AS t_pre,
-       if(d.small_t, NULL, round(round(m.scale * d.t_post, 9), 3)) AS t_post,
-       if(d.small_c, NULL, round(round(m.scale * d.c_pre, 9), 3)) AS c_pre,
-       if(d.small_c, NULL, round(round(m.scale * d.c_post, 9), 3)) AS c_post,
-       if(d.small_t, NULL, round(round(m.scale * (d.t_post - d.t_pre), 9), 3)) AS t_change,
-       if(d.small_c, NULL, round(round(m.scale * (d.c_post - d.c_pre), 9), 3)) AS c_change,
-       if(d.small, NULL, round(round(m.scale * d.did, 9), 3)) AS did,
-       if(d.small, NULL, round(round(m.scale * d.se, 9), 3)) AS did_se,
-       if(d.small, NULL, round(round(m.scale * (d.did - 1.96 * d.se), 9), 3)) AS did_lo95,
-       if(d.small, NULL, round(round(m.scale * (d.did + 1.96 * d.se), 9), 3)) AS did_hi95,
+       -- round_stable: the means are sums of doubles, whose last bits differ with the order
+       -- rows are summed in; a value at a half would round either way
+       if(d.small_t, NULL, round_stable(m.scale * d.t_pre, 3)) AS t_pre,
+       if(d.small_t, NULL, round_stable(m.scale * d.t_post, 3)) AS t_post,
+       if(d.small_c, NULL, round_stable(m.scale * d.c_pre, 3)) AS c_pre,
+       if(d.small_c, NULL, round_stable(m.scale * d.c_post, 3)) AS c_post,
+       if(d.small_t, NULL, round_stable(m.scale * (d.t_post - d.t_pre), 3)) AS t_change,
+       if(d.small_c, NULL, round_stable(m.scale * (d.c_post - d.c_pre), 3)) AS c_change,
+       if(d.small, NULL, round_stable(m.scale * d.did, 3)) AS did,
+       if(d.small, NULL, round_stable(m.scale * d.se, 3)) AS did_se,
+       if(d.small, NULL, round_stable(m.scale * (d.did - 1.96 * d.se), 3)) AS did_lo95,
+       if(d.small, NULL, round_stable(m.scale * (d.did + 1.96 * d.se), 3)) AS did_hi95,
        CASE WHEN m.catatan IS NOT NULL THEN r.n_days || m.catatan END AS catatan
 FROM levels AS l
 JOIN ref_campaign AS r USING (campaign_id)
