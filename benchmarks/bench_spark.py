@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                         "even if the DuckDB half is cut short)")
     args = parser.parse_args(argv)
     source = args.warehouse.resolve()
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.work or source.parent,
                                      prefix="bench_spark.") as work_dir:
         work = Path(work_dir)
