@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import html
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pytest
+
+from tests.export_writers import write_titled_csv, write_titled_xlsx
 
 HEADER = ["No", "NIK", "Nama", "JK", "Tgl Lahir", "Nama Ortu", "Prov", "Kab/Kota", "Kec",
           "Pukesmas", "Desa/Kel", "Posyandu", "Alamat", "Tanggal Pengukuran", "Berat", "Tinggi",
@@ -33,25 +33,12 @@ def row(n: int, **overrides) -> list[str]:
 
 def write_csv(path: Path, rows, title=("Daftar Status Gizi Balita", "Data Tanggal : 2025-12-05"),
               delimiter=";", encoding="utf-8", header=HEADER) -> Path:
-    with open(path, "w", newline="", encoding=encoding) as fh:
-        fh.writelines(line + "\n" for line in title)
-        w = csv.writer(fh, delimiter=delimiter)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
+    return write_titled_csv(path, header, rows, title, delimiter=delimiter, encoding=encoding,
+                            title_end="\n")
 
 
 def write_xlsx(path: Path, rows, title=("Daftar Status Gizi Balita", "Data Tanggal : 2025-12-05")) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Data"
-    for line in title:
-        ws.append([line])
-    ws.append(HEADER)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
+    return write_titled_xlsx(path, HEADER, rows, title, sheet="Data")
 
 
 def write_html_xls(path: Path, rows, title=("Data Tanggal : 2025-12-05",)) -> Path:

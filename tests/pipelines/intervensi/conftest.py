@@ -4,13 +4,11 @@ intervention marts run (so these tests do not depend on the other domains' marts
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
 
 from pipelines.config import SQL_DIR, Config, default_config
@@ -19,6 +17,7 @@ from pipelines.ingest.load import ingest_files
 from pipelines.ingest.source import FileResult
 from pipelines.marts import _run_python_model, model_files, set_config_variables
 from pipelines.warehouse import connect_readonly, init_schema
+from tests.export_writers import write_titled_csv, write_titled_xlsx
 
 TODAY = dt.date(2026, 1, 1)
 HEADER = [
@@ -46,12 +45,7 @@ def write_csv(
     delimiter: str = ",",
     encoding: str = "utf-8",
 ) -> Path:
-    with open(path, "w", newline="", encoding=encoding) as fh:
-        fh.writelines(title + "\r\n" for title in titles)
-        writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows([["" if c is None else c for c in row] for row in rows])
-    return path
+    return write_titled_csv(path, header, rows, titles, delimiter=delimiter, encoding=encoding)
 
 
 def write_xlsx(
@@ -60,16 +54,7 @@ def write_xlsx(
     header: Sequence[str] = HEADER,
     titles: Sequence[str] = (),
 ) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Laporan"
-    for title in titles:
-        ws.append([title])
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    wb.save(path)
-    return path
+    return write_titled_xlsx(path, header, rows, titles, sheet="Laporan")
 
 
 def load(warehouse: Path, *paths: Path, today: dt.date = TODAY) -> list[FileResult]:

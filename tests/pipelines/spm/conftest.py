@@ -3,18 +3,17 @@ load them into a scratch warehouse, and query it."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from pipelines.ingest import pkk, spm
 from pipelines.ingest.load import ingest_files
 from pipelines.ingest.source import FileResult
 from pipelines.warehouse import connect_readonly
+from tests.export_writers import write_titled_csv, write_titled_xlsx
 
 TODAY = datetime.date(2026, 1, 1)
 Cell = object
@@ -22,26 +21,12 @@ Cell = object
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Cell]],
               titles: Sequence[str] = (), delimiter: str = ";", encoding: str = "utf-8") -> Path:
-    with open(path, "w", newline="", encoding=encoding) as fh:
-        fh.writelines(title + "\r\n" for title in titles)
-        writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows([["" if c is None else c for c in row] for row in rows])
-    return path
+    return write_titled_csv(path, header, rows, titles, delimiter=delimiter, encoding=encoding)
 
 
 def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Cell]],
                titles: Sequence[str] = ()) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Rekap"
-    for title in titles:
-        ws.append([title])
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    wb.save(path)
-    return path
+    return write_titled_xlsx(path, header, rows, titles, sheet="Rekap")
 
 
 @pytest.fixture(scope="session")
