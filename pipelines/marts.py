@@ -379,9 +379,11 @@ def run_by_period(con: duckdb.DuckDBPyConnection, build: Build, model: Model,
                   loaded: list[str], models: tuple[Model, ...]) -> None:
     """Run an incremental model (`-- incremental: stg_x`) for the periods the stg_x rows of the
     months `loaded` can change, and replace its table's rows of those periods with the result:
-    the loaded months and their years (a year pools its months; every month of a year in which
-    the load brings a desa or posyandu new to the year, as month rows count the units known in
-    their year). The model reads the stg_x rows of those years only; its result is filtered to
+    the loaded months and their years (a year pools its months). A month row also counts the
+    units (desa, posyandu) known in its year, so when the load brings a unit new to a year, the
+    year's other months change too: a model that declares those columns (`-- known:`) has them
+    updated from the new year rows (update_known); any other is recomputed for every month of
+    that year. The model reads the stg_x rows of those years only; its result is filtered to
     those periods, which DuckDB pushes down into the model's grouping, so the months left as
     they are cost nothing. Marts of the same kind it reads are narrowed to those periods too."""
     from pipelines.warehouse import create_bulk_views  # late: warehouse imports this module
@@ -394,6 +396,10 @@ def run_by_period(con: duckdb.DuckDBPyConnection, build: Build, model: Model,
     every = [p for p in store.parts_of(con, source) if p[:4] in years]
     create_bulk_views(con, build.root, delta="delta", parts={source: set(every)}, only=(source,))
     months = _months_to_recompute(con, source, loaded, every)
+    # months recomputed only because the load brings a unit new to their year: where the model
+    # says which columns count the known units, those columns are updated instead
+    widened = sorted(set(months) - set(loaded)) if model.known else []
+    months = sorted(set(months) - set(widened))
     in_periods = (f"((period_type = 'tahun' AND period IN ({_listed(years)})) OR "
                   f"(period_type = 'bulan' AND period IN ({_listed(months)})))")
     narrowed = [m for m in models if m.incremental == source and m is not model
@@ -408,7 +414,8 @@ def run_by_period(con: duckdb.DuckDBPyConnection, build: Build, model: Model,
     if len(creating) != 1:
         raise ValueError(f"{model.name}: an incremental model creates its table once ({create})")
     narrows = set(months) != set(every)
-    label = f"{len(months)} of {len(every)} months"
+    label = f"{len(months)} of {len(every)} months" + (
+        f", known units updated in {len(widened)}" if widened else "")
     with trace.step(f"model {model.domain}/{model.path.stem} (by period, {label})"):
         for i, statement in enumerate(statements):
             if i == creating[0]:
@@ -421,11 +428,31 @@ def run_by_period(con: duckdb.DuckDBPyConnection, build: Build, model: Model,
             con.execute(statement)
         con.execute(f"DELETE FROM {db}.main.{table} WHERE {in_periods}")
         con.execute(f"INSERT INTO {db}.main.{table} BY NAME SELECT * FROM temp.main.{table}__periods")
+        if widened:
+            update_known(con, f"{db}.main.{table}", model.known, widened)
     con.execute(f"DROP TABLE temp.main.{table}__periods")
     for other in narrowed:
         (name,) = other.writes - other.temp_writes
         con.execute(f"DROP VIEW temp.main.{name}")
     create_bulk_views(con, build.root, delta="delta", only=(source,))
+
+
+def update_known(con: duckdb.DuckDBPyConnection, table: str, known: tuple[str, str, str],
+                 months: list[str]) -> None:
+    """The month rows of `months` take their unit's count of known units (and the share computed
+    from it) from the unit's year row, just recomputed: the units known in a year are the same
+    for each of its months. Only the rows whose count changed are written (a unit new to the
+    year changes its own rows and those of the areas above it)."""
+    column, share, expression = known
+    new_count = re.sub(rf"\b{column}\b", f"y.{column}", expression)
+    years = sorted({m[:4] for m in months})
+    con.execute(f"""
+        UPDATE {table} AS m SET {column} = y.{column}, {share} = {new_count}
+        FROM (SELECT DISTINCT level, kode, period AS tahun, {column} FROM {table}
+              WHERE period_type = 'tahun' AND period IN ({_listed(years)})) AS y
+        WHERE m.period_type = 'bulan' AND m.period IN ({_listed(months)})
+          AND m.level = y.level AND m.kode = y.kode AND left(m.period, 4) = y.tahun
+          AND m.{column} IS DISTINCT FROM y.{column}""")
 
 
 def _listed(values: list[str]) -> str:

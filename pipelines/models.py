@@ -11,7 +11,11 @@ reference table without declaring it.
 A model may also declare `-- incremental: stg_x`: its table holds rows keyed by period
 (period_type 'bulan' | 'tahun', period 'YYYY-MM' | 'YYYY') computed from the stg_x rows of that
 period's months only, so a load that adds stg_x rows to some months recomputes the periods of
-their years alone (pipelines/marts.py, run_by_period).
+their years alone (pipelines/marts.py, run_by_period). Such a model may further declare
+`-- known: n_x_known; pct_x = <expression>`: its month rows count the units known in their year
+(the one thing a month row reads from other months) in column n_x_known, from which pct_x is
+computed; when a load brings a unit new to a year, the year's other months then get those two
+columns updated from the recomputed year rows instead of being recomputed whole.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ _CREATE = re.compile(
     r"CREATE\s+(?:OR\s+REPLACE\s+)?(TEMP\s+|TEMPORARY\s+)?(?:TABLE|VIEW|MACRO)\s+"
     r"(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z_0-9]*)", re.IGNORECASE)
 _INCREMENTAL = re.compile(r"^--\s*incremental:\s*([a-z_]+)\s*$", re.MULTILINE)
+_KNOWN = re.compile(r"^--\s*known:\s*([a-z_]+)\s*;\s*([a-z_]+)\s*=\s*(.+?)\s*$", re.MULTILINE)
 _INSERT = re.compile(r"INSERT\s+(?:OR\s+REPLACE\s+)?INTO\s+([a-z_][a-z_0-9]*)", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_][a-z_0-9]*)", re.IGNORECASE)
 _CTE = re.compile(r"\b([a-z_][a-z_0-9]*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(", re.IGNORECASE)
@@ -61,6 +66,9 @@ class Model:
     writes: frozenset[str]
     temp_writes: frozenset[str]   # TEMP tables, views and macros: gone after the build
     incremental: str | None = None  # the staged table whose months key its periods
+    # (n_x_known, pct_x, pct_x's expression over the table's columns): the month rows' count of
+    # units known in their year and the share computed from it
+    known: tuple[str, str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -91,9 +99,13 @@ def parse_model(path: Path, domain: str) -> Model:
         raise ModelGraphError(f"{path.relative_to(MARTS_DIR)}: 'incremental: "
                               f"{incremental.group(1)}' needs a declared read of that table and "
                               "exactly one table written")
+    known = _KNOWN.search(text)
+    if known and not incremental:
+        raise ModelGraphError(f"{path.relative_to(MARTS_DIR)}: 'known:' needs 'incremental:'")
     return Model(path=path, domain=domain, reads=reads - writes, writes=frozenset(writes),
                  temp_writes=frozenset(temp),
-                 incremental=incremental.group(1) if incremental else None)
+                 incremental=incremental.group(1) if incremental else None,
+                 known=known.groups() if known else None)
 
 
 def _referenced(model: Model) -> set[str]:

@@ -1,7 +1,7 @@
 """SPM and PKK marts recomputed by period (decision D24): a load recomputes only the months it
-adds rows to and their years, every month of a year only when it brings a posyandu (desa for
-PKK) new to the year (a month row counts the posyandu known in its year), and the marts equal a
-full rebuild."""
+adds rows to and their years; when it brings a posyandu (desa for PKK) new to the year, the
+year's other months get their count of known units updated (a month row counts the posyandu
+known in its year); and the marts equal a full rebuild."""
 
 from __future__ import annotations
 
@@ -32,10 +32,11 @@ def load(warehouse):
 
 @pytest.fixture
 def by_period_calls(monkeypatch) -> list[tuple[str, list[str]]]:
-    """(model name, months loaded) of every run_by_period call, and then (source, months
-    recomputed) of the months each call recomputes."""
+    """(model name, months loaded) of every run_by_period call, then (source, months) of the
+    months each call finds changed, and ("known", months) where only their known units are
+    updated (a unit new to the year) rather than the months recomputed."""
     calls: list[tuple[str, list[str]]] = []
-    original, recompute = marts.run_by_period, marts._months_to_recompute
+    original, recompute, update = marts.run_by_period, marts._months_to_recompute, marts.update_known
 
     def spy(con, build, model, loaded, models):
         calls.append((model.name, list(loaded)))
@@ -46,7 +47,12 @@ def by_period_calls(monkeypatch) -> list[tuple[str, list[str]]]:
         calls.append((source, months))
         return months
 
+    def update_spy(con, table, known, months):
+        calls.append(("known", list(months)))
+        return update(con, table, known, months)
+
     monkeypatch.setattr(marts, "run_by_period", spy)
+    monkeypatch.setattr(marts, "update_known", update_spy)
     monkeypatch.setattr(marts, "_months_to_recompute", recompute_spy)
     return calls
 
@@ -69,11 +75,12 @@ def test_existing_places_recompute_their_years_only(tmp_path, csv_file, load, qu
         rec(1, "Melati 1", "Kesehatan", "KES01", 40, 35, bulan="2025-09"),
         rec(2, "Mawar", "Kesehatan", "KES01", 10, 9, bulan="2025-09", desa="Keting"),
     ]))
-    # Mawar is new to 2025: every month of 2025 counts it as known
+    # Mawar is new to 2025: every month of 2025 counts it as known, so August's known counts
+    # are updated (not August recomputed)
     assert by_period_calls == [("spm/11_mart_spm_coverage", ["2025-09"]),
-                               ("stg_spm", ["2025-08", "2025-09"]),
+                               ("stg_spm", ["2025-08", "2025-09"]), ("known", ["2025-08"]),
                                ("spm/12_mart_spm_field", ["2025-09"]),
-                               ("stg_spm", ["2025-08", "2025-09"])]
+                               ("stg_spm", ["2025-08", "2025-09"]), ("known", ["2025-08"])]
     assert _coverage(query, "2024") == year_2024
     # the year 2025 pools August and September: Melati 1 31 + 35 served, Mawar 9
     assert ("posyandu", "35.09.01.2001|MELATI 1", "KES01", 66, 1, 1) in _coverage(query, "2025")
@@ -107,8 +114,9 @@ def test_pkk_month_recomputes_its_year(tmp_path, csv_file, load, warehouse, by_p
     load(csv_file(tmp_path / "pkk_2.csv", PKK_HEADER, [
         pkk_row(1, "KAB. JEMBER", "Jombang", "Padomasan", "2025-09", krt=104),
     ], titles=TITLES))
-    # Padomasan is new to 2025
-    assert by_period_calls == [("spm/22_mart_pkk", ["2025-09"]), ("stg_pkk", ["2025-08", "2025-09"])]
+    # Padomasan is new to 2025: August's known desa are updated
+    assert by_period_calls == [("spm/22_mart_pkk", ["2025-09"]), ("stg_pkk", ["2025-08", "2025-09"]),
+                               ("known", ["2025-08"])]
     assert_equal_to_rebuild(warehouse, default_config(), tmp_path)
 
 
@@ -133,12 +141,14 @@ def test_known_places_recompute_the_loaded_months_and_year_only(
     assert ("provinsi", "35", "KES01", 44, 2, 2) in _coverage(query, "2025-09")
     assert ("provinsi", "35", "KES01", 30 + 5 + 31 + 35 + 9, 2, 2) in _coverage(query, "2025")
     assert_equal_to_rebuild(warehouse, default_config(), tmp_path)
-    # a re-delivered month with a posyandu new to the year widens to every month of it
+    # a re-delivered month with a posyandu new to the year changes every month of it: August is
+    # recomputed, July's and September's known counts updated
     load(csv_file(tmp_path / "spm_3.csv", HEADER, [
         rec(1, "Kenanga", "Kesehatan", "KES01", 12, 12, bulan="2025-08", desa="Keting"),
     ]))
     assert [months for name, months in by_period_calls if name == "stg_spm"][-1] == [
         "2025-07", "2025-08", "2025-09"]
+    assert by_period_calls[-1] == ("known", ["2025-07", "2025-09"])
     assert ("provinsi", "35", "KES01", 35, 2, 3) in _coverage(query, "2025-07")
     (tmp_path / "again").mkdir()
     assert_equal_to_rebuild(warehouse, default_config(), tmp_path / "again")

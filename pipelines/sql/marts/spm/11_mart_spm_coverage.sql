@@ -1,5 +1,6 @@
 -- reads: ref_spm_indikator, ref_wilayah, stg_spm
 -- incremental: stg_spm
+-- known: n_posyandu_known; pct_reporting = 100.0 * n_posyandu_reporting / n_posyandu_known
 -- grain: one row per level (provinsi, kabkota, kecamatan, desa, posyandu), unit kode, period
 -- (period_type bulan 'YYYY-MM' | tahun 'YYYY') and SPM indicator that has at least one record.
 -- Posyandu service coverage (served ÷ posyandu sasaran), not official SPM achievement (domain 3.3).

@@ -1,5 +1,6 @@
 -- reads: mart_spm_coverage, ref_spm_indikator, stg_spm
 -- incremental: stg_spm
+-- known: n_posyandu_known; pct_reporting = 100.0 * n_posyandu_reporting / n_posyandu_known
 -- grain: one row per level (provinsi .. posyandu), unit kode, period (bulan | tahun) and SPM
 -- field (bidang): coverage pooled over the field's indicators and the median of their coverages.
 -- No weights are invented (domain 3.1). Posyandu service coverage, not official SPM achievement.

@@ -1,5 +1,6 @@
 -- reads: mart_pkk_indikator, pkk_desa_indikator, ref_wilayah, stg_pkk
 -- incremental: stg_pkk
+-- known: n_desa_known; pct_desa_reporting = 100.0 * n_desa_reporting / n_desa_known
 -- grain: one row per level (provinsi, kabkota, kecamatan, desa), unit kode, period (bulan
 -- 'YYYY-MM' | tahun 'YYYY') and PKK indicator of mart_pkk_indikator: numerator, denominator,
 -- value = 100 × numerator ÷ denominator, pooled over the desa that recorded both.
