@@ -8,12 +8,11 @@ Desa/Kel, Posyandu) is kept, since no rule tells it from a note or a place name.
 
 from __future__ import annotations
 
-import csv
 import html
 from collections.abc import Sequence
 from pathlib import Path
 
-import openpyxl
+from tests.export_writers import write_titled_csv, write_titled_xlsx
 
 # Personal columns under names no spec knows (the probe's list, and a few more).
 PERSONAL_HEADERS = ["Ibu Kandung", "Orang Tua", "Ayah", "No KTP", "Nomor Induk Kependudukan",
@@ -124,21 +123,9 @@ def write(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]],
     """The table in the format the suffix names (.csv, .xlsx, .xls for HTML)."""
     cells = [["" if c is None else str(c) for c in r] for r in rows]
     if path.suffix == ".csv":
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            fh.writelines(t + "\n" for t in titles)
-            writer = csv.writer(fh, delimiter=";")
-            writer.writerow(header)
-            writer.writerows(cells)
+        write_titled_csv(path, header, cells, titles, title_end="\n")
     elif path.suffix == ".xlsx":
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        ws.title = STRAY["sheet_nik"]
-        for t in titles:
-            ws.append([t])
-        ws.append(list(header))
-        for r in rows:
-            ws.append(list(r))
-        wb.save(path)
+        write_titled_xlsx(path, header, rows, titles, sheet=STRAY["sheet_nik"])
     else:
         tr = lambda tag, vals: "<tr>" + "".join(f"<{tag}>{html.escape(v)}</{tag}>" for v in vals)
         body = "".join(f"<p>{html.escape(t)}</p>" for t in titles)
