@@ -4,7 +4,6 @@ way a DuckDB rebuild is; without PySpark or Java the command says what to instal
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import sys
 from pathlib import Path
@@ -62,17 +61,15 @@ def test_spark_rebuild_equals_duckdb(warehouse: Path, tmp_path: Path, capsys,
     from pipelines import skdn
     from pipelines import warehouse as warehouse_module
 
-    config = default_config()
-    config = dataclasses.replace(config, spark=dataclasses.replace(config.spark,
-                                                                   skdn_pass_rows=10_000))
+    config = default_config().replace(spark={"skdn_pass_rows": 10_000})
     monkeypatch.setattr(warehouse_module, "default_config", lambda: config)
     passes: list[list[list[str]]] = []
+    skdn_chunks = skdn.chunks
 
     def chunks_spy(*args):
         passes.append(skdn_chunks(*args))
         return passes[-1]
 
-    skdn_chunks = skdn.chunks
     monkeypatch.setattr(skdn, "chunks", chunks_spy)
     spark_copy = _copy(warehouse, tmp_path / "spark")
     # Spark's marts must come from Spark: drop the ones DuckDB built in the copy first
